@@ -1,0 +1,111 @@
+import path from 'node:path';
+import fs from 'node:fs';
+
+/**
+ * All settings, read from the environment once and validated at start-up. An invalid value
+ * refuses to start with one line naming the setting (ConfigError).
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** Embedded PGlite data and the generated API key live here. */
+  dataDir: string;
+  /** When set, a real Postgres with pgvector; otherwise embedded PGlite under dataDir. */
+  databaseUrl: string | null;
+  modelsDir: string;
+  /** Where `rollcall models` copies model files from; null → download from the manifest URLs. */
+  modelsSource: string | null;
+  apiKeys: string[];
+  /** Cosine similarity at or above which a face may be named (1 - cosine distance). */
+  matchThreshold: number;
+  /** Best minus second-best student similarity below which a face is `ambiguous`. */
+  matchMargin: number;
+  maxUploadMb: number;
+  maxFiles: number;
+  /** Decoded pixel limit (decompression bombs → image_too_large). */
+  maxPixels: number;
+  /** Faces narrower than this (pixels) are not reported. */
+  minFaceSize: number;
+  detectScore: number;
+  /** Enrolment refuses faces narrower than this. */
+  enrolMinFaceSize: number;
+  storeFaceCrops: boolean;
+  storePhotos: boolean;
+  /** Concurrent recognitions per process and how many may wait before 503. */
+  inferenceConcurrency: number;
+  queueLimit: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function num(env: Env, name: string, def: number, min: number, max: number, integer = false): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return def;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new ConfigError(name, `must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}, got "${raw}"`);
+  }
+  return v;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return def;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** The project root (where package.json is), whether running from src/ via ts-jest or dist/src/. */
+export const PROJECT_ROOT = (() => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
+
+export function loadConfig(env: Env = process.env): Config {
+  const dbUrl = env.DATABASE_URL?.trim() || null;
+  if (dbUrl && !/^postgres(ql)?:\/\//.test(dbUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const sharedModels = path.resolve(PROJECT_ROOT, '..', 'shared', 'models');
+  const modelsSource = env.MODELS_SOURCE?.trim() || (fs.existsSync(sharedModels) ? sharedModels : null);
+  const apiKeys = (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  for (const k of apiKeys) {
+    if (k.length < 16) throw new ConfigError('API_KEYS', 'each key must be at least 16 characters');
+  }
+  return {
+    port: num(env, 'PORT', 8080, 0, 65535, true),
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR?.trim() || path.join(PROJECT_ROOT, 'data')),
+    databaseUrl: dbUrl,
+    modelsDir: path.resolve(env.MODELS_DIR?.trim() || path.join(PROJECT_ROOT, 'models')),
+    modelsSource: modelsSource ? path.resolve(modelsSource) : null,
+    apiKeys,
+    matchThreshold: num(env, 'MATCH_THRESHOLD', 0.4, 0, 1),
+    matchMargin: num(env, 'MATCH_MARGIN', 0.05, 0, 1),
+    maxUploadMb: num(env, 'MAX_UPLOAD_MB', 25, 1, 200),
+    maxFiles: num(env, 'MAX_FILES', 20, 1, 100, true),
+    maxPixels: num(env, 'MAX_PIXELS', 60_000_000, 1_000_000, 200_000_000, true),
+    minFaceSize: num(env, 'MIN_FACE_SIZE', 20, 8, 1000, true),
+    detectScore: num(env, 'DETECT_SCORE', 0.6, 0.05, 0.99),
+    enrolMinFaceSize: num(env, 'ENROL_MIN_FACE_SIZE', 40, 8, 1000, true),
+    storeFaceCrops: bool(env, 'STORE_FACE_CROPS', false),
+    storePhotos: bool(env, 'STORE_PHOTOS', false),
+    inferenceConcurrency: num(env, 'INFERENCE_CONCURRENCY', 1, 1, 16, true),
+    queueLimit: num(env, 'QUEUE_LIMIT', 8, 0, 1000, true),
+    logLevel: level,
+  };
+}
