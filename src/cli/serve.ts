@@ -1,0 +1,46 @@
+import type { Server } from 'node:http';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { createApp } from '../http/app';
+import { createServices } from '../services/services';
+import { openDatabase } from '../store/open';
+import { FacePipeline } from '../vision/pipeline';
+import { verifyModels } from '../vision/provision';
+
+/** Starts the HTTP service; SIGTERM/SIGINT finish in-flight requests, then close the database. */
+export async function serve(config: Config, log: Logger): Promise<Server> {
+  verifyModels(config.modelsDir);
+  const db = await openDatabase(config);
+  const pipeline = await FacePipeline.load(config.modelsDir);
+  const services = createServices(config, db, pipeline);
+  const first = await services.keys.ensureFirstKey(config.dataDir);
+  if (first) {
+    process.stdout.write(
+      `\nNo API_KEYS set: created API key "default" (shown once, also saved in ${first.file}):\n\n  ${first.key}\n\n`,
+    );
+  }
+  const app = createApp({ config, log, services });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const addr = server.address();
+  log.info('listening', { port: typeof addr === 'object' && addr ? addr.port : config.port, database: db.kind });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down', { signal });
+    // Stop accepting, let in-flight requests finish, then release the database.
+    server.close(() => {
+      db.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 30_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  return server;
+}

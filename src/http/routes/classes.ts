@@ -1,0 +1,38 @@
+import { Router } from 'express';
+import type { Services } from '../../services/services';
+import { optionalBool } from '../../services/validate';
+import { fileOf, oneFile } from '../upload';
+import { sendMatrixExport } from './exports';
+
+export function classRoutes(s: Services): Router {
+  const r = Router();
+  r.post('/api/v1/classes', async (req, res) => {
+    res.status(201).json(await s.classes.create(req.body));
+  });
+  r.get('/api/v1/classes', async (_req, res) => {
+    res.json(await s.classes.list());
+  });
+  r.get('/api/v1/classes/:classId', async (req, res) => {
+    res.json(await s.classes.show(String(req.params.classId)));
+  });
+  r.get('/api/v1/classes/:classId/students', async (req, res) => {
+    res.json(await s.classes.students(String(req.params.classId)));
+  });
+  r.post('/api/v1/classes/:classId/roster', oneFile(s.config, 'file'), async (req, res) => {
+    const file = fileOf(req, 'file', [], s.config.maxUploadMb * 1024 * 1024);
+    const q = { ...req.query, ...(req.body ?? {}) } as Record<string, unknown>;
+    const report = await s.rosters.import(String(req.params.classId), file.data, file.name, {
+      dryRun: optionalBool(q.dry_run, 'dry_run'),
+      sheet: typeof q.sheet === 'string' && q.sheet !== '' ? q.sheet : undefined,
+      actor: res.locals.keyName,
+    });
+    res.json(report);
+  });
+  r.get('/api/v1/classes/:classId/sessions', async (req, res) => {
+    res.json(await s.sessions.listForClass(String(req.params.classId)));
+  });
+  r.get('/api/v1/classes/:classId/attendance.:format', async (req, res) => {
+    await sendMatrixExport(res, String(req.params.format), await s.sessions.matrixData(String(req.params.classId)));
+  });
+  return r;
+}

@@ -1,0 +1,48 @@
+import { Router, type Request, type Response } from 'express';
+import type { Services } from '../../services/services';
+import { optionalBool, optionalNumber } from '../../services/validate';
+import type { PipelineResult } from '../../vision/pipeline';
+import type { Recognition } from '../../services/recognition';
+import { fileOf, oneFile } from '../upload';
+
+/** Options may come as query parameters, multipart fields or JSON fields. */
+const paramsOf = (req: Request) => ({ ...req.query, ...(req.body && typeof req.body === 'object' ? req.body : {}) }) as Record<string, unknown>;
+
+export function recognitionRoutes(s: Services): Router {
+  const r = Router();
+  const maxBytes = s.config.maxUploadMb * 1024 * 1024;
+
+  async function run(req: Request, res: Response, jsonFields: string[]) {
+    const file = fileOf(req, 'file', jsonFields, maxBytes);
+    const p = paramsOf(req);
+    const classId = typeof p.class_id === 'string' && p.class_id !== '' ? p.class_id : null;
+    const out = await s.recognition.recognize(file.data, {
+      classId,
+      threshold: optionalNumber(p.threshold, 'threshold', 0.05, 0.95),
+      record: optionalBool(p.record, 'record'),
+      actor: res.locals.keyName,
+    });
+    res.locals.timings = out.result.timings_ms;
+    return { ...out, annotate: optionalBool(p.annotate, 'annotate') };
+  }
+
+  async function sendJpeg(res: Response, pixels: PipelineResult, result: Recognition) {
+    res.setHeader('Content-Type', 'image/jpeg');
+    if (result.session_id) res.setHeader('X-Session-Id', result.session_id);
+    res.send(await s.recognition.annotate(pixels, result));
+  }
+
+  // The classic answer: named students, then the count of faces not named.
+  r.post('/recognize_faces', oneFile(s.config, 'file'), async (req, res) => {
+    const { result, pixels, annotate } = await run(req, res, ['file', 'image']);
+    if (annotate) return sendJpeg(res, pixels, result);
+    res.json([...result.present.map((p) => ({ 'Student Name': p.name, ID: p.student_id })), { unknown_faces: result.unknown_faces }]);
+  });
+
+  r.post('/api/v1/recognitions', oneFile(s.config, 'file'), async (req, res) => {
+    const { result, pixels, annotate } = await run(req, res, ['image', 'file']);
+    if (annotate) return sendJpeg(res, pixels, result);
+    res.json(result);
+  });
+  return r;
+}

@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import type { Services } from '../../services/services';
+import { optionalNumber } from '../../services/validate';
+import { fileOf, oneFile } from '../upload';
+import { sendSessionExport } from './exports';
+
+export function sessionRoutes(s: Services): Router {
+  const r = Router();
+  r.get('/api/v1/sessions/:sessionId', async (req, res) => {
+    res.json(await s.sessions.show(String(req.params.sessionId)));
+  });
+  r.post('/api/v1/sessions/:sessionId/photos', oneFile(s.config, 'file'), async (req, res) => {
+    const file = fileOf(req, 'file', ['image', 'file'], s.config.maxUploadMb * 1024 * 1024);
+    const threshold = optionalNumber({ ...req.query, ...(req.body ?? {}) }.threshold, 'threshold', 0.05, 0.95);
+    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, res.locals.keyName, threshold);
+    res.locals.timings = result.timings_ms;
+    res.json(result);
+  });
+  r.patch('/api/v1/sessions/:sessionId/attendance/:studentId', async (req, res) => {
+    res.json(await s.sessions.correct(String(req.params.sessionId), String(req.params.studentId), req.body, res.locals.keyName));
+  });
+  r.get('/api/v1/sessions/:sessionId/attendance/:studentId/history', async (req, res) => {
+    res.json(await s.sessions.history(String(req.params.sessionId), String(req.params.studentId)));
+  });
+  r.get('/api/v1/sessions/:sessionId/attendance.:format', async (req, res) => {
+    await sendSessionExport(res, String(req.params.format), await s.sessions.exportData(String(req.params.sessionId)));
+  });
+  return r;
+}

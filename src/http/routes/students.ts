@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import type { Services } from '../../services/services';
+import { optionalBool } from '../../services/validate';
+import { manyFiles } from '../upload';
+
+export function studentRoutes(s: Services): Router {
+  const r = Router();
+  r.post('/api/v1/students', async (req, res) => {
+    res.status(201).json(await s.students.create(req.body));
+  });
+  r.get('/api/v1/students/:studentId', async (req, res) => {
+    res.json(await s.students.show(String(req.params.studentId)));
+  });
+  r.post('/api/v1/students/:studentId/faces', manyFiles(s.config, 'images'), async (req, res) => {
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const q = { ...req.query, ...(req.body ?? {}) } as Record<string, unknown>;
+    const out = await s.enrolment.enrol(
+      String(req.params.studentId),
+      files.map((f, i) => ({ name: f.originalname || `image-${i + 1}`, data: f.buffer })),
+      { force: optionalBool(q.force, 'force') },
+    );
+    res.status(201).json(out);
+  });
+  r.delete('/api/v1/students/:studentId/faces', async (req, res) => {
+    await s.students.deleteFaces(String(req.params.studentId), res.locals.keyName);
+    res.status(204).end();
+  });
+  r.delete('/api/v1/students/:studentId', async (req, res) => {
+    await s.students.erase(String(req.params.studentId), res.locals.keyName);
+    res.status(204).end();
+  });
+  return r;
+}

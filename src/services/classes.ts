@@ -1,0 +1,51 @@
+import type { Db } from '../store/db';
+import { classesRepo, type ClassRow } from '../store/repos/classes';
+import { conflict, notFound } from '../errors';
+import { optionalNumber, requiredString } from './validate';
+
+const view = (c: ClassRow & { students?: number }) => ({
+  id: c.id,
+  code: c.code,
+  name: c.name,
+  match_threshold: c.match_threshold,
+  created_at: c.created_at,
+  ...(c.students !== undefined ? { students: c.students } : {}),
+});
+
+export class ClassesService {
+  constructor(private readonly db: Db) {}
+
+  async create(body: unknown) {
+    const code = requiredString(body, 'code', 64);
+    const name = requiredString(body, 'name', 200);
+    const threshold = optionalNumber((body as Record<string, unknown>)?.match_threshold, 'match_threshold', 0.05, 0.95) ?? null;
+    const row = await classesRepo.insert(this.db, code, name, threshold);
+    if (!row) throw conflict('class_exists', `a class with code "${code}" already exists`);
+    return view(row);
+  }
+
+  async list() {
+    return (await classesRepo.list(this.db)).map(view);
+  }
+
+  /** A class by id or by code. */
+  async get(idOrCode: string) {
+    const row = await classesRepo.get(this.db, idOrCode);
+    if (!row) throw notFound(`class ${idOrCode}`);
+    return row;
+  }
+
+  async show(idOrCode: string) {
+    return view(await this.get(idOrCode));
+  }
+
+  async students(idOrCode: string) {
+    const c = await this.get(idOrCode);
+    return (await classesRepo.roster(this.db, c.id)).map((s) => ({
+      student_id: s.student_id,
+      name: s.name,
+      email: s.email,
+      faces: s.faces,
+    }));
+  }
+}

@@ -1,0 +1,45 @@
+import type { Config } from '../config';
+import type { Db } from '../store/db';
+import { DETECTOR_FILE, EMBEDDER_FILE, type FacePipeline } from '../vision/pipeline';
+import { ApiKeys } from './api-keys';
+import { HealthService } from './health';
+import { InferenceQueue } from './inference-queue';
+import { ClassesService } from './classes';
+import { StudentsService } from './students';
+import { EnrolmentService } from './enrolment';
+import { RecognitionService } from './recognition';
+import { RostersService } from './rosters';
+import { SessionsService } from './sessions';
+
+/** Every use case, built once per process over one database and one set of model sessions. */
+export interface Services {
+  config: Config;
+  keys: ApiKeys;
+  health: HealthService;
+  queue: InferenceQueue;
+  classes: ClassesService;
+  students: StudentsService;
+  enrolment: EnrolmentService;
+  recognition: RecognitionService;
+  rosters: RostersService;
+  sessions: SessionsService;
+}
+
+export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
+  const queue = new InferenceQueue(config.inferenceConcurrency, config.queueLimit);
+  const classes = new ClassesService(db);
+  const students = new StudentsService(db);
+  const recognition = new RecognitionService(db, config, pipeline, queue, classes);
+  return {
+    config,
+    keys: new ApiKeys(db, config.apiKeys),
+    health: new HealthService(db, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue),
+    queue,
+    classes,
+    students,
+    enrolment: new EnrolmentService(db, config, pipeline, queue, students),
+    recognition,
+    rosters: new RostersService(db, classes),
+    sessions: new SessionsService(db, classes, recognition),
+  };
+}

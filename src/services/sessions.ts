@@ -1,0 +1,131 @@
+import type { Db } from '../store/db';
+import { sessionsRepo, type Status } from '../store/repos/sessions';
+import { classesRepo } from '../store/repos/classes';
+import { auditRepo } from '../store/repos/audit';
+import { AppError, notFound } from '../errors';
+import { optionalString } from './validate';
+import type { ClassesService } from './classes';
+import type { RecognitionService } from './recognition';
+
+const STATUSES: Status[] = ['present', 'absent', 'late', 'excused'];
+
+export class SessionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly classes: ClassesService,
+    private readonly recognition: RecognitionService,
+  ) {}
+
+  async listForClass(classIdOrCode: string) {
+    const cls = await this.classes.get(classIdOrCode);
+    return sessionsRepo.listForClass(this.db, cls.id);
+  }
+
+  async session(id: string) {
+    const s = await sessionsRepo.get(this.db, id);
+    if (!s) throw notFound(`session ${id}`);
+    return s;
+  }
+
+  async show(id: string) {
+    const s = await this.session(id);
+    const [attendance, photos] = await Promise.all([sessionsRepo.attendance(this.db, s.id), sessionsRepo.photos(this.db, s.id)]);
+    return {
+      id: s.id,
+      class_id: s.class_id,
+      taken_at: s.taken_at,
+      unknown_faces: s.unknown_faces,
+      photos: photos.map((p) => ({ id: p.id, width: p.width, height: p.height, faces: p.face_count, unknown_faces: p.unknown_faces, timings_ms: p.timings_ms, added_at: p.created_at })),
+      attendance: attendance.map((a) => ({
+        student_id: a.student_id,
+        name: a.name,
+        status: a.status,
+        similarity: a.similarity === null ? null : Math.round(a.similarity * 10000) / 10000,
+        source: a.source,
+        note: a.note,
+      })),
+    };
+  }
+
+  /** One more photo of the same lesson: a student seen in any photo is present. */
+  async addPhoto(id: string, photo: Buffer, actor: string, threshold?: number) {
+    const s = await this.session(id);
+    return this.recognition.recognize(photo, { classId: s.class_id, sessionId: s.id, threshold, actor });
+  }
+
+  /** A teacher's correction; the before/after goes to the audit log with the key's name. */
+  async correct(id: string, studentId: string, body: unknown, actor: string) {
+    const s = await this.session(id);
+    const status = (body as Record<string, unknown> | null)?.status;
+    if (typeof status !== 'string' || !STATUSES.includes(status as Status)) {
+      throw new AppError(400, 'validation_error', `"status" must be one of ${STATUSES.join(', ')}`, [{ field: 'status', problem: 'enum' }]);
+    }
+    const note = optionalString(body, 'note', 1000);
+    return this.db.transaction(async (tx) => {
+      const rows = await sessionsRepo.attendance(tx, s.id);
+      const row = rows.find((r) => r.student_id === studentId);
+      if (!row) throw notFound(`student ${studentId} in session ${id}`);
+      await sessionsRepo.setStatus(tx, s.id, row.student_pk, status as Status, note);
+      await auditRepo.add(tx, {
+        actor,
+        action: 'correct_attendance',
+        entity: 'attendance',
+        entityId: `${s.id}/${studentId}`,
+        before: { student_id: studentId, status: row.status, source: row.source, note: row.note },
+        after: { student_id: studentId, status, source: 'manual', note },
+        note,
+      });
+      return { student_id: studentId, name: row.name, status, similarity: row.similarity, source: 'manual', note };
+    });
+  }
+
+  async history(id: string, studentId: string) {
+    const s = await this.session(id);
+    return auditRepo.forEntity(this.db, 'attendance', `${s.id}/${studentId}`);
+  }
+
+  /** Data for a one-session export. */
+  async exportData(id: string) {
+    const s = await this.session(id);
+    const cls = await this.classes.get(s.class_id);
+    const [rows, photos] = await Promise.all([sessionsRepo.attendance(this.db, s.id), sessionsRepo.photos(this.db, s.id)]);
+    return {
+      classCode: cls.code,
+      className: cls.name,
+      sessionId: s.id,
+      takenAt: s.taken_at,
+      unknownFaces: s.unknown_faces,
+      photos: photos.length,
+      rows: rows.map((r) => ({
+        studentId: r.student_id,
+        name: r.name,
+        status: r.status,
+        similarity: r.similarity,
+        source: r.source,
+        time: r.status === 'absent' && r.source === 'auto' ? null : r.updated_at,
+        note: r.note,
+      })),
+    };
+  }
+
+  /** Data for the class matrix: current roster students × every session of the class. */
+  async matrixData(classIdOrCode: string) {
+    const cls = await this.classes.get(classIdOrCode);
+    const [sessions, cells, roster] = await Promise.all([
+      sessionsRepo.listForClass(this.db, cls.id),
+      sessionsRepo.matrix(this.db, cls.id),
+      classesRepo.roster(this.db, cls.id),
+    ]);
+    const byKey = new Map(cells.map((c) => [`${c.session_id}/${c.student_id}`, c.status]));
+    return {
+      classCode: cls.code,
+      className: cls.name,
+      sessions: sessions.map((s) => ({ id: s.id, takenAt: s.taken_at, unknownFaces: s.unknown_faces })),
+      students: roster.map((st) => ({
+        studentId: st.student_id,
+        name: st.name,
+        statuses: sessions.map((s) => byKey.get(`${s.id}/${st.student_id}`) ?? null),
+      })),
+    };
+  }
+}

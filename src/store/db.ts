@@ -1,0 +1,17 @@
+/**
+ * The one database interface the rest of Rollcall sees. Two backends implement it — embedded
+ * PGlite (with its pgvector extension) and a pg.Pool on a real Postgres — and both run the
+ * same SQL, so nothing above src/store knows which one it talks to.
+ */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+import type { Queryable } from '../db';
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  note?: string | null;
+}
+
+export const auditRepo = {
+  async add(q: Queryable, e: AuditEntry): Promise<void> {
+    await q.query(
+      `INSERT INTO audit_log (actor, action, entity, entity_id, before, after, note)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [e.actor, e.action, e.entity, e.entityId, JSON.stringify(e.before ?? null), JSON.stringify(e.after ?? null), e.note ?? null],
+    );
+  },
+
+  async forEntity(q: Queryable, entity: string, entityId: string) {
+    return q.query<{ at: Date; actor: string; action: string; before: unknown; after: unknown; note: string | null }>(
+      'SELECT at, actor, action, before, after, note FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id',
+      [entity, entityId],
+    );
+  },
+};

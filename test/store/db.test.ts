@@ -1,0 +1,127 @@
+import { createTestDb, backend, type TestDb } from '../helpers/test-db';
+import { migrate, readMigrations } from '../../src/store/migrate';
+import { MIGRATIONS_DIR, openDatabase } from '../../src/store/open';
+import { StoreError } from '../../src/store/store-error';
+import { toSql } from 'pgvector';
+
+/** A deterministic unit vector in 512-d pointing mostly along axis `axis`. */
+function unit(axis: number, tilt = 0): number[] {
+  const v = new Array(512).fill(0);
+  v[axis] = 1;
+  v[(axis + 1) % 512] = tilt;
+  const n = Math.hypot(1, tilt);
+  return v.map((x) => x / n);
+}
+
+describe(`store on ${backend}`, () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  test('migrations are recorded once and re-running them applies nothing', async () => {
+    const rows = await t.db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => m.version));
+    expect(await migrate(t.db, readMigrations(MIGRATIONS_DIR))).toEqual([]);
+  });
+
+  test('a failing migration is rolled back and not recorded', async () => {
+    const before = await t.db.query('SELECT version FROM schema_migrations');
+    const bad = { version: '999', name: 'broken', sql: 'CREATE TABLE will_vanish (id int); SELECT no_such_column FROM classes;' };
+    await expect(migrate(t.db, [bad])).rejects.toThrow(StoreError);
+    expect(await t.db.query('SELECT version FROM schema_migrations')).toEqual(before);
+    const tables = await t.db.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'will_vanish'");
+    expect(tables).toHaveLength(0);
+  });
+
+  test('a failing transaction leaves nothing behind', async () => {
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.query("INSERT INTO classes (code, name) VALUES ('TX-1', 'Rolled back')");
+        await tx.query("INSERT INTO classes (code, name) VALUES ('TX-1', 'Duplicate code')");
+      }),
+    ).rejects.toThrow();
+    expect(await t.db.query("SELECT * FROM classes WHERE code = 'TX-1'")).toHaveLength(0);
+  });
+
+  test('cosine nearest neighbours through the HNSW index come back nearest first', async () => {
+    const [s] = await t.db.query<{ id: string }>(
+      "INSERT INTO students (student_id, name) VALUES ('NN-1', 'Nearest') RETURNING id",
+    );
+    // 300 rows so the planner prefers the index over a sequential scan.
+    for (let i = 0; i < 300; i++) {
+      await t.db.query(
+        'INSERT INTO face_embeddings (student_pk, embedding, quality, detection_score, face_width) VALUES ($1, $2, 1, 1, 100)',
+        [s.id, toSql(unit(i % 512, (i % 7) / 10))],
+      );
+    }
+    const q = toSql(unit(42, 0.05));
+    const sql = 'SELECT id, embedding <=> $1 AS d FROM face_embeddings ORDER BY embedding <=> $1 LIMIT 3';
+    const rows = await t.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const plan = await tx.query<Record<string, string>>(`EXPLAIN ${sql}`, [q]);
+      expect(plan.map((r) => Object.values(r)[0]).join('\n')).toMatch(/face_embeddings_hnsw/);
+      return tx.query<{ d: number }>(sql, [q]);
+    });
+    expect(rows).toHaveLength(3);
+    expect(rows[0].d).toBeLessThan(0.01);
+    expect(rows[0].d).toBeLessThanOrEqual(rows[1].d);
+    expect(rows[1].d).toBeLessThanOrEqual(rows[2].d);
+  });
+
+  test('deleting a student erases their embeddings (ON DELETE CASCADE)', async () => {
+    const [s] = await t.db.query<{ id: string }>(
+      "INSERT INTO students (student_id, name) VALUES ('DEL-1', 'Gone') RETURNING id",
+    );
+    await t.db.query(
+      'INSERT INTO face_embeddings (student_pk, embedding, quality, detection_score, face_width) VALUES ($1, $2, 1, 1, 100)',
+      [s.id, toSql(unit(1))],
+    );
+    await t.db.query('DELETE FROM students WHERE id = $1', [s.id]);
+    expect(await t.db.query('SELECT 1 FROM face_embeddings WHERE student_pk = $1', [s.id])).toHaveLength(0);
+  });
+});
+
+(backend === 'pglite' ? describe : describe.skip)('embedded database directory', () => {
+  test('a second open of a DATA_DIR in use is refused with a clear message', async () => {
+    const t = await createTestDb();
+    try {
+      // Same process, so fake another live owner: the parent process.
+      const fs = await import('node:fs');
+      const path = await import('node:path');
+      await t.db.close();
+      fs.writeFileSync(path.join(t.options.dataDir, 'rollcall.lock'), String(process.ppid));
+      await expect(openDatabase(t.options)).rejects.toThrow(/in use by process/);
+      fs.rmSync(path.join(t.options.dataDir, 'rollcall.lock'));
+      const again = await openDatabase(t.options);
+      expect(await again.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: readMigrations(MIGRATIONS_DIR).length }]);
+      await again.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('data persists across restarts', async () => {
+    const t = await createTestDb();
+    try {
+      await t.db.query("INSERT INTO classes (code, name) VALUES ('KEEP-1', 'Kept')");
+      await t.db.close();
+      const again = await openDatabase(t.options);
+      expect(await again.query("SELECT name FROM classes WHERE code = 'KEEP-1'")).toEqual([{ name: 'Kept' }]);
+      await again.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+(backend === 'postgres' ? describe : describe.skip)('real Postgres start-up errors', () => {
+  test('an unreachable server is one clear line', async () => {
+    await expect(openDatabase({ databaseUrl: 'postgres://root@127.0.0.1:1/nowhere', dataDir: '/tmp' })).rejects.toThrow(
+      /cannot connect to Postgres at 127.0.0.1:1\/nowhere/,
+    );
+  });
+});
