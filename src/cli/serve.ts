@@ -6,6 +6,7 @@ import { createServices } from '../services/services';
 import { openDatabase } from '../store/open';
 import { FacePipeline } from '../vision/pipeline';
 import { verifyModels } from '../vision/provision';
+import type { Command } from './commands';
 
 /** Starts the HTTP service; SIGTERM/SIGINT finish in-flight requests, then close the database. */
 export async function serve(config: Config, log: Logger): Promise<Server> {
@@ -44,3 +45,8 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   return server;
 }
+
+export const serveCommand: Command['run'] = async (_args, { config, log }) => {
+  await serve(config, log);
+  return 0;
+};
