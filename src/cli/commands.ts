@@ -24,5 +24,12 @@ const lazy = (name: string, usage: string, summary: string, load: () => Promise<
 export const commands: Command[] = [
   lazy('serve', 'serve', 'run the HTTP service (PORT; DATABASE_URL or the embedded DATA_DIR)', async () => (await import('./serve')).serveCommand),
   lazy('migrate', 'migrate', 'apply pending database migrations (serve does it too)', async () => (await import('./migrate-command')).migrate),
+  lazy('detect', 'detect <photo> [--annotate out.jpg] [--json]', 'find faces in a photo: boxes, quality, stage timings', async () => (await import('./detect-command')).detect),
+  lazy('enroll', 'enroll <dir> [--force]', 'bulk-enrol dir/<student_id>/*.jpg, with a summary table', async () => (await import('./enroll-command')).enroll),
+  lazy('classes', 'classes create <code> <name> | classes list', 'create or list classes', async () => (await import('./admin-commands')).classes),
+  lazy('roster', 'roster import <class> <file> [--dry-run] [--sheet s]', 'import a class roster from .xlsx or .csv', async () => (await import('./admin-commands')).roster),
+  lazy('export', 'export <class> [--session id] <out.xlsx|out.csv>', 'export a session or the class attendance matrix', async () => (await import('./admin-commands')).exportCmd),
+  lazy('keys', 'keys create <name> | keys list | keys revoke <name>', 'manage API keys (stored hashed)', async () => (await import('./admin-commands')).keys),
+  lazy('erase', 'erase <student_id>', 'erase a student and all their biometric data', async () => (await import('./admin-commands')).erase),
   lazy('models', 'models', 'place the ONNX models in MODELS_DIR (copy from MODELS_SOURCE or download), verify sha256', async () => (await import('./models-command')).models),
 ];

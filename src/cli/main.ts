@@ -5,13 +5,14 @@ import { AppError } from '../errors';
 import { StoreError } from '../store/store-error';
 import { ModelError } from '../vision/provision';
 import { commands } from './commands';
+import { UsageError } from './open-services';
 
 const HELP = `rollcall — attendance from a classroom photo
 
 Usage: rollcall <command> [options]
 
 Commands:
-${commands.map((c) => `  ${c.usage.padEnd(52)} ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.usage.padEnd(50)} ${c.summary}`).join('\n')}
 
 Settings come from environment variables (see README.md): DATABASE_URL, DATA_DIR, MODELS_DIR, ...`;
 
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Operator-facing failures are one line on stderr, never a stack trace. */
 function oneLine(e: unknown): string | null {
+  if (e instanceof UsageError) return `${e.message} (see rollcall --help)`;
   if (e instanceof ConfigError) return `invalid setting ${e.message}`;
   if (e instanceof StoreError || e instanceof ModelError) return e.message;
   if (e instanceof AppError) return `${e.code}: ${e.message}`;

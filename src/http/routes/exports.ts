@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { AppError } from '../../errors';
-import { exportFilename, writeMatrixCsv, writeMatrixXlsx, writeSessionCsv, writeSessionXlsx } from '../../roster/exports';
+import { exportFilename, writeMatrixCsv, writeMatrixXlsx, writeSessionCsv, writeSessionXlsx } from '../../roster';
 import type { MatrixExport, SessionExport } from '../../roster/types';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -40,7 +40,8 @@ export const facesRepo = {
    */
   async nearest(q: Queryable, faces: Float32Array[], k: number, classId: string | null): Promise<Neighbour[]> {
     if (faces.length === 0) return [];
-    const params: unknown[] = [faces.map(vec), k];
+    // A vector[] literal built here: the two drivers serialise JS arrays of strings differently.
+    const params: unknown[] = [`{${faces.map((f) => `"${vec(f)}"`).join(',')}}`, k];
     let pool = 'face_embeddings';
     let cte = '';
     if (classId) {

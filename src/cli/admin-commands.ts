@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command } from './commands';
+import { UsageError, table, withServices } from './open-services';
+
+/** rollcall classes create <code> <name> | classes list */
+export const classes: Command['run'] = async (argv, { config }) => {
+  const [sub, ...rest] = argv;
+  return withServices(config, async (s) => {
+    if (sub === 'create' && rest.length === 2) {
+      const c = await s.classes.create({ code: rest[0], name: rest[1] });
+      process.stdout.write(`created class ${c.code} (${c.name}) id ${c.id}\n`);
+      return 0;
+    }
+    if (sub === 'list' && rest.length === 0) {
+      const list = await s.classes.list();
+      process.stdout.write(table([['id', 'code', 'name', 'students'], ...list.map((c) => [c.id, c.code, c.name, c.students ?? 0])]));
+      return 0;
+    }
+    throw new UsageError('use: classes create <code> <name> | classes list');
+  });
+};
+
+/** rollcall roster import <class> <file> [--dry-run] [--sheet name] */
+export const roster: Command['run'] = async (argv, { config }) => {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, sheet: { type: 'string' } } });
+  if (positionals[0] !== 'import' || positionals.length !== 3) throw new UsageError('use: roster import <class> <file> [--dry-run] [--sheet name]');
+  const [, cls, file] = positionals;
+  return withServices(config, async (s) => {
+    const r = await s.rosters.import(cls, fs.readFileSync(file), path.basename(file), { dryRun: values['dry-run'] === true, sheet: values.sheet, actor: 'cli' });
+    process.stdout.write(`${r.dry_run ? 'dry run: would apply' : 'applied'} sheet "${r.sheet}" (header on row ${r.header_row}): ${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.total} on the roster\n`);
+    return 0;
+  });
+};
+
+/** rollcall export <class> [--session id] <out.xlsx|out.csv> */
+export const exportCmd: Command['run'] = async (argv, { config }) => {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { session: { type: 'string' } } });
+  if (positionals.length !== 2) throw new UsageError('use: export <class> [--session id] <out.xlsx|out.csv>');
+  const [cls, out] = positionals;
+  const format = path.extname(out).slice(1).toLowerCase();
+  if (format !== 'xlsx' && format !== 'csv') throw new UsageError('the output file must end in .xlsx or .csv');
+  const { writeMatrixCsv, writeMatrixXlsx, writeSessionCsv, writeSessionXlsx } = await import('../roster');
+  return withServices(config, async (s) => {
+    let body: Buffer;
+    if (values.session) {
+      const d = await s.sessions.exportData(values.session);
+      body = format === 'xlsx' ? await writeSessionXlsx(d) : writeSessionCsv(d);
+    } else {
+      const d = await s.sessions.matrixData(cls);
+      body = format === 'xlsx' ? await writeMatrixXlsx(d) : writeMatrixCsv(d);
+    }
+    fs.writeFileSync(out, body);
+    process.stdout.write(`wrote ${out} (${body.length} bytes)\n`);
+    return 0;
+  });
+};
+
+/** rollcall keys create <name> | list | revoke <name> */
+export const keys: Command['run'] = async (argv, { config }) => {
+  const [sub, name, ...extra] = argv;
+  return withServices(config, async (s) => {
+    if (sub === 'create' && name && extra.length === 0) {
+      const k = await s.keys.create(name);
+      process.stdout.write(`created API key "${k.name}" (shown once, keep it safe):\n${k.key}\n`);
+      return 0;
+    }
+    if (sub === 'list' && !name) {
+      const list = await s.keys.list();
+      process.stdout.write(table([['name', 'created', 'revoked'], ...list.map((k) => [k.name, k.created_at.toISOString(), k.revoked_at?.toISOString() ?? '-'])]));
+      return 0;
+    }
+    if (sub === 'revoke' && name && extra.length === 0) {
+      const ok = await s.keys.revoke(name);
+      process.stdout.write(ok ? `revoked "${name}"\n` : `no active key named "${name}"\n`);
+      return ok ? 0 : 1;
+    }
+    throw new UsageError('use: keys create <name> | keys list | keys revoke <name>');
+  });
+};
+
+/** rollcall erase <student_id>: the student and everything biometric. */
+export const erase: Command['run'] = async (argv, { config }) => {
+  if (argv.length !== 1) throw new UsageError('use: erase <student_id>');
+  return withServices(config, async (s) => {
+    await s.students.erase(argv[0], 'cli');
+    process.stdout.write(`erased student ${argv[0]}: record, embeddings, face crops and attendance\n`);
+    return 0;
+  });
+};
