@@ -22,6 +22,8 @@ export interface Config {
   matchMargin: number;
   maxUploadMb: number;
   maxFiles: number;
+  /** Largest uncompressed size of an enrolment zip. */
+  maxZipMb: number;
   /** Decoded pixel limit (decompression bombs → image_too_large). */
   maxPixels: number;
   /** Faces narrower than this (pixels) are not reported. */
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     matchMargin: num(env, 'MATCH_MARGIN', 0.05, 0, 1),
     maxUploadMb: num(env, 'MAX_UPLOAD_MB', 25, 1, 200),
     maxFiles: num(env, 'MAX_FILES', 20, 1, 100, true),
+    maxZipMb: num(env, 'MAX_ZIP_MB', 200, 1, 2000),
     maxPixels: num(env, 'MAX_PIXELS', 60_000_000, 1_000_000, 200_000_000, true),
     minFaceSize: num(env, 'MIN_FACE_SIZE', 20, 8, 1000, true),
     detectScore: num(env, 'DETECT_SCORE', 0.6, 0.05, 0.99),

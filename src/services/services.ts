@@ -10,6 +10,7 @@ import { EnrolmentService } from './enrolment';
 import { RecognitionService } from './recognition';
 import { RostersService } from './rosters';
 import { SessionsService } from './sessions';
+import { BulkEnrolmentService } from './bulk-enrolment';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -20,6 +21,7 @@ export interface Services {
   classes: ClassesService;
   students: StudentsService;
   enrolment: EnrolmentService;
+  bulkEnrolment: BulkEnrolmentService;
   recognition: RecognitionService;
   rosters: RostersService;
   sessions: SessionsService;
@@ -30,6 +32,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   const classes = new ClassesService(db);
   const students = new StudentsService(db);
   const recognition = new RecognitionService(db, config, pipeline, queue, classes);
+  const enrolment = new EnrolmentService(db, config, pipeline, queue, students);
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
@@ -37,7 +40,8 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     queue,
     classes,
     students,
-    enrolment: new EnrolmentService(db, config, pipeline, queue, students),
+    enrolment,
+    bulkEnrolment: new BulkEnrolmentService(enrolment, config.maxZipMb * 1024 * 1024, config.maxUploadMb * 1024 * 1024),
     recognition,
     rosters: new RostersService(db, classes),
     sessions: new SessionsService(db, classes, recognition),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { optionalBool } from '../../services/validate';
-import { manyFiles } from '../upload';
+import { fileOf, manyFiles, oneFile } from '../upload';
 
 export function studentRoutes(s: Services): Router {
   const r = Router();
@@ -20,6 +20,12 @@ export function studentRoutes(s: Services): Router {
       { force: optionalBool(q.force, 'force') },
     );
     res.status(201).json(out);
+  });
+  // Bulk: a zip of one folder per student. Uploads up to MAX_ZIP_MB are accepted for this route.
+  r.post('/api/v1/enrolments', oneFile({ ...s.config, maxUploadMb: s.config.maxZipMb }, 'file'), async (req, res) => {
+    const file = fileOf(req, 'file', [], s.config.maxZipMb * 1024 * 1024);
+    const q = { ...req.query, ...(req.body ?? {}) } as Record<string, unknown>;
+    res.json(await s.bulkEnrolment.enrolZip(file.data, { force: optionalBool(q.force, 'force') }));
   });
   r.delete('/api/v1/students/:studentId/faces', async (req, res) => {
     await s.students.deleteFaces(String(req.params.studentId), res.locals.keyName);
