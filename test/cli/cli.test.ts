@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
+import { backend, createTestDb, type TestDb } from '../helpers/test-db';
+import { fixturePath } from '../helpers/fixtures';
+
+const run = promisify(execFile);
+const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+
+/** Runs the built CLI (npm test builds it first); never throws, returns code and output. */
+async function cli(args: string[], env: Record<string, string | undefined>) {
+  try {
+    const r = await run(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describe(`rollcall CLI on ${backend}`, () => {
+  let t: TestDb;
+  let env: Record<string, string | undefined>;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rollcall-cli-'));
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    // The CLI opens the database itself: release the embedded one.
+    await t.db.close();
+    env = { DATA_DIR: t.options.dataDir, DATABASE_URL: t.options.databaseUrl ?? '' };
+  });
+  afterAll(async () => {
+    await t.cleanup();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('--help lists the commands; an unknown command exits 2', async () => {
+    const help = await cli(['--help'], env);
+    expect(help.code).toBe(0);
+    for (const c of ['serve', 'migrate', 'models', 'detect', 'enroll', 'roster', 'export', 'keys', 'erase']) expect(help.stdout).toMatch(new RegExp(`\\b${c}\\b`));
+    const bad = await cli(['fly'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command "fly"/);
+  });
+
+  test('an invalid setting or an unreachable database is one clear line, no stack trace', async () => {
+    const r = await cli(['migrate'], { ...env, MATCH_THRESHOLD: '7' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^rollcall: invalid setting MATCH_THRESHOLD: /);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const down = await cli(['migrate'], { ...env, DATABASE_URL: 'postgres://root@127.0.0.1:1/none' });
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim()).toMatch(/^rollcall: cannot connect to Postgres at 127\.0\.0\.1:1\/none/);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('migrate reports the schema version', async () => {
+    const r = await cli(['migrate'], env);
+    expect(r.stdout).toMatch(/is at migration 0\d\d_/);
+  });
+
+  test('detect prints faces and timings, --json and --annotate', async () => {
+    const out = path.join(work, 'annotated.jpg');
+    const r = await cli(['detect', fixturePath('group/obama_and_biden.jpg'), '--json', '--annotate', out], env);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.faces).toHaveLength(3);
+    expect(Object.keys(j.timings_ms).sort()).toEqual(['align', 'decode', 'detect', 'embed']);
+    expect(fs.readFileSync(out).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    const text = await cli(['detect', fixturePath('noface/cf_017_0.jpg')], env);
+    expect(text.stdout).toMatch(/0 face\(s\)/);
+  });
+
+  test('classes, roster import, bulk enroll, export, erase', async () => {
+    expect((await cli(['classes', 'create', 'BIO-1', 'Biology'], env)).stdout).toMatch(/created class BIO-1/);
+    expect((await cli(['classes', 'list'], env)).stdout).toMatch(/BIO-1\s+Biology\s+0/);
+
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Roster');
+    ws.addRows([['ID', 'Name'], ['S-obama', 'Barack Obama'], ['S-biden', 'Joe Biden']]);
+    const roster = path.join(work, 'roster.xlsx');
+    await wb.xlsx.writeFile(roster);
+    expect((await cli(['roster', 'import', 'BIO-1', roster, '--dry-run'], env)).stdout).toMatch(/dry run: would apply .* 2 added/);
+    expect((await cli(['roster', 'import', 'BIO-1', roster], env)).stdout).toMatch(/applied .* 2 added, 0 updated, 0 removed, 2 on the roster/);
+
+    const dir = path.join(work, 'photos');
+    for (const [id, files] of Object.entries({ 'S-obama': ['people/obama/obama.jpg', 'people/obama/obama2.jpg'], 'S-biden': ['people/biden/biden.jpg', 'noface/cf_017_0.jpg'] })) {
+      fs.mkdirSync(path.join(dir, id), { recursive: true });
+      files.forEach((f, i) => fs.copyFileSync(fixturePath(f), path.join(dir, id, `${i}.jpg`)));
+    }
+    const e = await cli(['enroll', dir], env);
+    expect(e.code).toBe(0);
+    expect(e.stdout).toMatch(/S-biden\s+2\s+1\s+1\.jpg: no_face/);
+    expect(e.stdout).toMatch(/S-obama\s+2\s+2\s+-/);
+    expect(e.stdout).toMatch(/2 of 2 students enrolled/);
+
+    const out = path.join(work, 'matrix.xlsx');
+    expect((await cli(['export', 'BIO-1', out], env)).code).toBe(0);
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.readFile(out);
+    expect(back.worksheets[0].getCell('A1').value).toBeTruthy();
+
+    const erase = await cli(['erase', 'S-obama'], env);
+    expect(erase.stdout).toMatch(/erased student S-obama/);
+    expect((await cli(['erase', 'S-obama'], env)).stderr).toMatch(/not_found/);
+  });
+
+  test('keys create, list, revoke', async () => {
+    const c = await cli(['keys', 'create', 'teacher-1'], env);
+    expect(c.stdout).toMatch(/rc_[A-Za-z0-9_-]{20,}/);
+    expect((await cli(['keys', 'list'], env)).stdout).toMatch(/teacher-1\s+\S+\s+-/);
+    expect((await cli(['keys', 'revoke', 'teacher-1'], env)).code).toBe(0);
+    expect((await cli(['keys', 'revoke', 'teacher-1'], env)).code).toBe(1);
+    expect((await cli(['keys'], env)).code).toBe(1);
+  });
+});
