@@ -10,8 +10,10 @@ import path from 'node:path';
  */
 
 const OUT_DIR = path.resolve(__dirname, '..', '..', 'rosters');
-/** Fixed so regenerating only changes the files when this script changes what is in them. */
+/** Fixed, with pinZipTimestamps, so that regenerating changes the files only when their content changes. */
 const CREATED = new Date('2026-01-01T00:00:00Z');
+/** 2026-01-01 00:00 as an MS-DOS date (high half) and time (low half), as zip headers store it. */
+const DOS_CREATED = (((2026 - 1980) << 9) | (1 << 5) | 1) * 0x10000;
 const TEXT = '@';
 
 function newWorkbook(): ExcelJS.Workbook {
@@ -83,6 +85,18 @@ function example(): ExcelJS.Workbook {
   return wb;
 }
 
+/** exceljs stamps every zip entry with the current time; pin them in the central and local headers. */
+function pinZipTimestamps(buf: Buffer): Buffer {
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let n = buf.readUInt16LE(eocd + 10); n > 0; n--) {
+    buf.writeUInt32LE(DOS_CREATED, p + 12);
+    buf.writeUInt32LE(DOS_CREATED, buf.readUInt32LE(p + 42) + 10);
+    p += 46 + buf.readUInt16LE(p + 28) + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
+  }
+  return buf;
+}
+
 function ascii(s: string): string {
   return s.normalize('NFKD').replace(/[^A-Za-z]/g, '');
 }
@@ -94,7 +108,7 @@ async function main(): Promise<void> {
     ['example-roster.xlsx', example()],
   ] as const) {
     const file = path.join(OUT_DIR, name);
-    await wb.xlsx.writeFile(file);
+    fs.writeFileSync(file, pinZipTimestamps(Buffer.from(await wb.xlsx.writeBuffer())));
     console.log(`wrote ${path.relative(process.cwd(), file)} (${fs.statSync(file).size} bytes)`);
   }
 }
