@@ -1,15 +1,6 @@
 import { hungarian } from '../../src/matching/assign';
+import { prng } from '../helpers/prng';
 
-/** Deterministic PRNG (mulberry32) so random cases are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const total = (cost: number[][], cols: number[]) => cols.reduce((sum, j, i) => (j < 0 ? sum : sum + cost[i][j]), 0);
 

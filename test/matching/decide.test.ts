@@ -1,16 +1,7 @@
 import { aggregateCandidates, type Candidate } from '../../src/matching/aggregate';
 import { decideFaces, type Decision, type DecideOptions } from '../../src/matching/decide';
+import { prng } from '../helpers/prng';
 
-/** Deterministic PRNG (mulberry32) so random cases are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const c = (studentId: string, similarity: number): Candidate => ({ studentId, similarity });
 const opts: DecideOptions = { threshold: 0.5, margin: 0.05 };
