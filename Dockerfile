@@ -27,6 +27,7 @@ RUN npm ci --omit=dev \
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY models/manifest.json ./models/manifest.json
+COPY src/web/index.html src/web/styles.css ./src/web/
 # DATA_DIR must be writable by `node` (a named volume mounted here starts with this ownership).
 RUN mkdir -p /app/data && chown -R node:node /app/data /app/models
 USER node

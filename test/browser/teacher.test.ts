@@ -1,0 +1,198 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/config';
+import { fixturePath, readIndex } from '../helpers/fixtures';
+import { API_KEY, createTestApp, type TestApp } from '../helpers/test-app';
+import { backend } from '../helpers/test-db';
+
+/**
+ * The teacher page in Debian's Chromium, driven by playwright-core (which never downloads a
+ * browser of its own), against the real app, models and database: key, class, roster (a bad one
+ * first), enrolment by picker and by drop, attendance from two photos, a correction, exports.
+ * Screenshots of every step, desktop and 375 px wide, go to test-artifacts/browser/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts', 'browser');
+const PEOPLE = ['obama', 'biden', 'kit_harington', 'rose_leslie'];
+
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) {
+  test('Chromium is installed', () => {
+    throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's "chromium" package (.ci/run installs it)`);
+  });
+}
+
+const index = readIndex();
+const nameOf = (id: string) => index.identities.find((i) => i.id === id)!.name;
+const enrolFiles = (id: string) => index.files.filter((f) => f.kind === 'enroll' && f.identities?.includes(id)).map((f) => fixturePath(f.path));
+
+async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Roster');
+  ws.addRow(['Student ID', 'Name']);
+  for (const r of rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+(haveChromium ? describe : describe.skip)(`teacher page in Chromium on ${backend}`, () => {
+  let a: TestApp;
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const problems: string[] = [];
+
+  /** Full-page screenshots at desktop width and at a 375-px phone width. */
+  async function snap(step: string): Promise<void> {
+    await page.screenshot({ path: path.join(ARTIFACTS, `${step}-desktop.png`), fullPage: true });
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.screenshot({ path: path.join(ARTIFACTS, `${step}-375px.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  const present = () => page.locator('#present-list');
+  const absent = () => page.locator('#absent-list');
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // The page's scripts as the current sources compile them, whether or not `npm run build` ran.
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.web.json'], { cwd: PROJECT_ROOT });
+    a = await createTestApp();
+    server = a.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    // Fail fast: a later step waiting on an earlier failure should not sit out a long timeout.
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    // CSP violations and script failures are console errors; API error answers (the bad roster's
+    // 422) are expected and logged by Chromium as "Failed to load resource".
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await a?.close();
+  });
+
+  test('the page loads without a key, under a strict CSP, and keeps the key', async () => {
+    const res = await page.goto(base);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByRole('textbox', { name: 'API key' }).fill(API_KEY);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await page.getByLabel('Class', { exact: true }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('rollcall.apiKey'))).toBe(API_KEY);
+    await snap('01-key');
+  });
+
+  test('create a class', async () => {
+    await page.getByText('Create a class').click();
+    await page.getByLabel('Code').fill('BIO-7');
+    await page.getByLabel('Name', { exact: true }).fill('Biology 7');
+    await page.getByRole('button', { name: 'Create class' }).click();
+    await page.locator('#roster-section:not([hidden])').waitFor();
+    expect(await page.locator('#class-select option:checked').textContent()).toBe('BIO-7 — Biology 7');
+    await snap('02-class');
+  });
+
+  test('a bad roster shows its row errors; a good one lists the students', async () => {
+    const input = page.getByLabel('Roster file (.xlsx or .csv)');
+    const mime = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    await input.setInputFiles({ name: 'bad.xlsx', mimeType: mime, buffer: await rosterXlsx([['S-1', 'Ok'], ['S-2', null]]) });
+    await page.getByRole('button', { name: 'Import roster' }).click();
+    await page.locator('#roster-errors:not([hidden])').waitFor();
+    expect(await page.locator('#roster-error-rows tr td').first().textContent()).toBe('3');
+    expect(await page.getByRole('alert').textContent()).toContain('invalid_roster');
+    await snap('03-roster-errors');
+
+    await input.setInputFiles({ name: 'roster.xlsx', mimeType: mime, buffer: await rosterXlsx(PEOPLE.map((id) => [`S-${id}`, nameOf(id)])) });
+    await page.getByRole('button', { name: 'Import roster' }).click();
+    await page.locator('#student-list > li').nth(PEOPLE.length - 1).waitFor();
+    await page.getByRole('status').filter({ hasText: '4 added' }).waitFor();
+    expect(await page.locator('#roster-errors').isHidden()).toBe(true);
+  });
+
+  test('enrol photos by file picker and by drag and drop, with a result per image', async () => {
+    const card = (id: string) => page.locator('#student-list > li', { hasText: nameOf(id) });
+    const done = (id: string, n: number) => card(id).locator('.results li').nth(n - 1).waitFor();
+    for (const id of ['obama', 'kit_harington']) {
+      await page.getByLabel(`Add photos of ${nameOf(id)}`).setInputFiles(enrolFiles(id));
+      await done(id, enrolFiles(id).length);
+    }
+    // A photo without a face is refused with its reason; the good ones are still enrolled.
+    const biden = [...enrolFiles('biden'), fixturePath('noface/cf_017_0.jpg')];
+    await page.getByLabel(`Add photos of ${nameOf('biden')}`).setInputFiles(biden);
+    await done('biden', biden.length);
+    expect(await card('biden').locator('.results .bad').textContent()).toContain('(no_face)');
+
+    const files = enrolFiles('rose_leslie').map((p) => ({ name: path.basename(p), b64: fs.readFileSync(p).toString('base64') }));
+    const dataTransfer = await page.evaluateHandle((list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/jpeg' }));
+      return dt;
+    }, files);
+    await card('rose_leslie').dispatchEvent('drop', { dataTransfer });
+    await done('rose_leslie', files.length);
+
+    for (const id of PEOPLE) expect(await card(id).locator('.faces').textContent()).toBe(`${enrolFiles(id).length} faces enrolled`);
+    await snap('04-enrolled');
+  });
+
+  test('attendance from a photo: boxes drawn, Obama and Biden present, one click corrects', async () => {
+    await page.getByLabel('Classroom photo(s)').setInputFiles(fixturePath('group/two_people.jpg'));
+    await page.getByRole('button', { name: 'Take attendance' }).click();
+    await page.locator('#session-section:not([hidden])').waitFor();
+    await present().getByText(nameOf('biden'), { exact: true }).waitFor();
+    expect(await present().textContent()).toContain(nameOf('obama'));
+    expect(await absent().textContent()).toContain(nameOf('kit_harington'));
+    expect(await page.locator('#session-photos canvas').getAttribute('aria-label')).toContain('2 named');
+    await snap('05-recognised');
+
+    await present().getByRole('button', { name: `Mark absent (${nameOf('biden')})` }).click();
+    await absent().getByText(nameOf('biden'), { exact: true }).waitFor();
+    expect(await absent().locator('li', { hasText: nameOf('biden') }).textContent()).toContain('corrected');
+    await snap('06-corrected');
+  });
+
+  test('a second photo of the lesson adds Kit and Rose; the correction stands', async () => {
+    await page.getByLabel('Another photo of this lesson').setInputFiles(fixturePath('group/kit_with_rose.jpg'));
+    await page.getByRole('button', { name: 'Add photo', exact: true }).click();
+    await present().getByText(nameOf('rose_leslie'), { exact: true }).waitFor();
+    const text = await present().textContent();
+    for (const id of ['obama', 'kit_harington', 'rose_leslie']) expect(text).toContain(nameOf(id));
+    expect(await absent().textContent()).toContain(nameOf('biden'));
+    expect(await page.locator('#session-photos canvas').count()).toBe(2);
+    expect(await page.locator('#sessions-rows tr').count()).toBe(1);
+    await snap('07-second-photo');
+  });
+
+  test('exports download as files that open', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#session-xlsx').click()]);
+    const file = path.join(ARTIFACTS, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(file).toMatch(/\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const cells = wb.worksheets[0].getSheetValues().flat().map(String);
+    expect(cells).toEqual(expect.arrayContaining([nameOf('obama'), nameOf('rose_leslie')]));
+
+    const [matrix] = await Promise.all([page.waitForEvent('download'), page.locator('#matrix-csv').click()]);
+    const csv = fs.readFileSync(await matrix.path(), 'utf8');
+    expect(csv).toContain(nameOf('kit_harington'));
+    await snap('08-exported');
+    expect(problems).toEqual([]);
+  });
+});
