@@ -37,6 +37,16 @@ export interface Config {
   inferenceConcurrency: number;
   queueLimit: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** A request not answered within this time gets 503 `timeout` (the work itself is not aborted). */
+  requestTimeoutMs: number;
+  /** Strict-Transport-Security max-age in seconds; 0 sends no header (set it only behind HTTPS). */
+  hstsMaxAge: number;
+  /** Browser origins allowed to call the API cross-origin; empty means CORS is off. */
+  corsOrigins: string[];
+  /** Recognition and enrolment requests per API key per minute (0 = unlimited). */
+  rateLimitPerMin: number;
+  /** Serve GET /metrics without an API key (for a scraper on a private network). */
+  metricsPublic: boolean;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +77,23 @@ function bool(env: Env, name: string, def: boolean): boolean {
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+const originOf = (s: string): string | null => {
+  try {
+    return new URL(s).origin;
+  } catch {
+    return null;
+  }
+};
+
+/** Comma-separated origins, each exactly scheme://host[:port] as a browser sends it in `Origin`. */
+function origins(env: Env, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    if (originOf(o) !== o) throw new ConfigError(name, `"${o}" is not an origin like https://school.example (no path, no trailing slash)`);
+  }
+  return list;
+}
 
 /** The project root (where package.json is), whether running from src/ via ts-jest or dist/src/. */
 export const PROJECT_ROOT = (() => {
@@ -110,5 +137,10 @@ export function loadConfig(env: Env = process.env): Config {
     inferenceConcurrency: num(env, 'INFERENCE_CONCURRENCY', 1, 1, 16, true),
     queueLimit: num(env, 'QUEUE_LIMIT', 8, 0, 1000, true),
     logLevel: level,
+    requestTimeoutMs: num(env, 'REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000, true),
+    hstsMaxAge: num(env, 'HSTS_MAX_AGE', 0, 0, 100_000_000, true),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    rateLimitPerMin: num(env, 'RATE_LIMIT_PER_MIN', 60, 0, 100_000, true),
+    metricsPublic: bool(env, 'METRICS_PUBLIC', false),
   };
 }

@@ -9,11 +9,15 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(min: Level | 'silent'): Logger {
+/** Where finished lines go; tests pass their own to read what would have been logged. */
+export type LogSink = (line: string, level: Level) => void;
+
+const stdio: LogSink = (line, level) => (ORDER[level] >= ORDER.warn ? process.stderr : process.stdout).write(`${line}\n`);
+
+export function createLogger(min: Level | 'silent', sink: LogSink = stdio): Logger {
   const log = (level: Level, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < ORDER[min]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
-    (ORDER[level] >= ORDER.warn ? process.stderr : process.stdout).write(`${line}\n`);
+    sink(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }), level);
   };
   return {
     log,

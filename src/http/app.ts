@@ -10,6 +10,11 @@ import { classRoutes } from './routes/classes';
 import { studentRoutes } from './routes/students';
 import { recognitionRoutes } from './routes/recognition';
 import { sessionRoutes } from './routes/sessions';
+import { webRoutes } from './routes/web';
+import { metaRoutes } from './routes/meta';
+import { appMetrics } from './http-metrics';
+import { cors, jsonBody, requestTimeout, securityHeaders } from './security';
+import { rateLimit } from './rate-limit';
 
 export interface AppDeps {
   config: Config;
@@ -22,10 +27,16 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const metrics = appMetrics(config, services.queue);
+  app.use(metrics.middleware);
   app.use(requestLog(log));
-  app.use(express.json({ limit: `${config.maxUploadMb * 1.4}mb` }));
+  app.use(securityHeaders(config), cors(config), requestTimeout(config.requestTimeoutMs));
   app.use(healthRoutes(services));
+  app.use(metaRoutes(config, services.keys, metrics));
+  app.use(webRoutes()); // the teacher page: no key needed to load it, its API calls send one
   app.use(requireApiKey(services.keys));
+  // Refused before any body is read; JSON is parsed only for a valid key.
+  app.use(rateLimit(config, services.rateLimits), jsonBody(config));
   app.use(classRoutes(services));
   app.use(studentRoutes(services));
   app.use(recognitionRoutes(services));

@@ -11,6 +11,7 @@ import { RecognitionService } from './recognition';
 import { RostersService } from './rosters';
 import { SessionsService } from './sessions';
 import { BulkEnrolmentService } from './bulk-enrolment';
+import { RateLimits } from './rate-limits';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -25,6 +26,7 @@ export interface Services {
   recognition: RecognitionService;
   rosters: RostersService;
   sessions: SessionsService;
+  rateLimits: RateLimits;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -45,5 +47,6 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     recognition,
     rosters: new RostersService(db, classes),
     sessions: new SessionsService(db, classes, recognition),
+    rateLimits: new RateLimits(db, config.rateLimitPerMin),
   };
 }

@@ -1,3 +1,5 @@
+// page.evaluate callbacks run in the browser: they are written against the DOM types.
+/// <reference lib="dom" />
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Server } from 'node:http';

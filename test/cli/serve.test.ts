@@ -45,7 +45,7 @@ describe(`rollcall serve on ${backend}`, () => {
     expect(fs.readFileSync(path.join(t.options.dataDir, 'api-key.txt'), 'utf8').trim()).toBe(key);
     const health = await fetch(`http://127.0.0.1:${s.port}/health`);
     expect(health.status).toBe(200);
-    expect((await health.json()).database).toBe(backend);
+    expect(((await health.json()) as { database: string }).database).toBe(backend);
     expect((await fetch(`http://127.0.0.1:${s.port}/api/v1/classes`)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${s.port}/api/v1/classes`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(200);
     // One structured line per request, with its duration.

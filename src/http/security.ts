@@ -1,0 +1,81 @@
+import express, { type RequestHandler, type Response } from 'express';
+import type { Config } from '../config';
+import { operationMatcher, operations } from './openapi';
+
+/**
+ * Helmet-like defaults for a JSON API. The CSP forbids everything because API answers are never
+ * meant to render; the web page route replaces it with its own. no-store: answers carry names,
+ * attendance and face data that no browser or proxy cache should keep.
+ */
+export function securityHeaders(config: Config): RequestHandler {
+  const headers: Record<string, string> = {
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    'Cache-Control': 'no-store',
+    // Sent only when configured: a browser that sees it refuses plain HTTP for max-age seconds.
+    ...(config.hstsMaxAge > 0 ? { 'Strict-Transport-Security': `max-age=${config.hstsMaxAge}` } : {}),
+  };
+  return (_req, res, next) => {
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    next();
+  };
+}
+
+/**
+ * CORS for the origins in CORS_ORIGINS only, and nothing at all without it. Keys travel in
+ * headers, never cookies, so credentials are not allowed. Preflights are answered here, before
+ * the key check, since browsers send them without the key.
+ */
+export function cors(config: Config): RequestHandler {
+  const allowed = new Set(config.corsOrigins);
+  return (req, res, next) => {
+    if (allowed.size === 0) return next();
+    res.vary('Origin');
+    const origin = req.get('origin');
+    if (!origin || !allowed.has(origin)) return next();
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Session-Id, Content-Disposition');
+    if (req.method !== 'OPTIONS' || !req.get('access-control-request-method')) return next();
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, X-API-Key, Content-Type');
+    res.setHeader('Access-Control-Max-Age', '600');
+    res.status(204).end();
+  };
+}
+
+/** The route still running after a timeout answer must not write (nor throw "headers already sent"). */
+function silence(res: Response): void {
+  const ignore = () => res;
+  Object.assign(res, { setHeader: ignore, writeHead: ignore, write: () => true, end: ignore });
+}
+
+/**
+ * 503 `timeout` for a request not answered in time, so a client is never left hanging. The work
+ * itself (a queued or running recognition) cannot be aborted and finishes unseen.
+ */
+export function requestTimeout(ms: number): RequestHandler {
+  return (_req, res, next) => {
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      res.locals.errorCode = 'timeout';
+      res.status(503).json({ error: { code: 'timeout', message: `the request was not answered within ${ms} ms` } });
+      silence(res);
+    }, ms);
+    res.on('close', () => clearTimeout(timer));
+    next();
+  };
+}
+
+/**
+ * JSON bodies are parsed after the key check, and only routes that take a base64 photo accept
+ * up to MAX_UPLOAD_MB (plus base64's third); anything else is small and capped at 100 kB.
+ */
+export function jsonBody(config: Config): RequestHandler {
+  const operationFor = operationMatcher(operations(config));
+  const small = express.json({ limit: '100kb' });
+  const large = express.json({ limit: `${config.maxUploadMb * 1.4}mb` });
+  return (req, res, next) => (operationFor(req.method, req.path)?.largeJson ? large : small)(req, res, next);
+}

@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import JSZip from 'jszip';
+import request, { type Response, type Test } from 'supertest';
+import type { Express } from 'express';
+import { auth, createTestApp, type TestApp } from '../helpers/test-app';
+import { backend } from '../helpers/test-db';
+import { fixturePath } from '../helpers/fixtures';
+import { schemaErrors, type Schema } from '../helpers/schema-check';
+
+interface DocOperation {
+  operationId: string;
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+}
+interface Doc {
+  openapi: string;
+  paths: Record<string, Record<string, DocOperation>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, Schema> };
+}
+
+/** Express's router stack, as far as this walk needs it. */
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** "get /api/v1/classes/{classId}" for every route registered on the app (all routers are mounted at /). */
+function registeredRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push(`${m} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app.router as unknown as { stack: Layer[] }).stack);
+  return out.sort();
+}
+
+const documentedRoutes = (doc: Doc) => Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m} ${p}`)).sort();
+
+/** The document's path template for a concrete path (written apart from the app's own matcher). */
+function templateFor(doc: Doc, urlPath: string): string | undefined {
+  return Object.keys(doc.paths).find((t) => new RegExp(`^${t.replace(/\./g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`).test(urlPath));
+}
+
+function refsIn(node: unknown): string[] {
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === '$ref' && typeof v === 'string' ? [v] : refsIn(v)));
+}
+
+describe(`OpenAPI document on ${backend}`, () => {
+  let a: TestApp;
+  let doc: Doc;
+  const exercised = new Set<string>();
+
+  /**
+   * A real answer must be documented: its status listed for its operation, its media type listed
+   * for that status, and a JSON body valid against that schema.
+   */
+  async function documented(test: Test): Promise<Response> {
+    const res = await test;
+    const method = res.request.method.toLowerCase();
+    const urlPath = new URL(res.request.url).pathname;
+    const template = templateFor(doc, urlPath);
+    const op = template ? doc.paths[template][method] : undefined;
+    const call = `${method} ${urlPath} → ${res.status}`;
+    expect({ call, documented: Boolean(op) }).toEqual({ call, documented: true });
+    exercised.add(`${method} ${template}`);
+    const response = op!.responses[String(res.status)];
+    expect({ call, statusDocumented: Boolean(response) }).toEqual({ call, statusDocumented: true });
+    if (res.status === 204) return res;
+    const type = String(res.headers['content-type']).split(';')[0];
+    const media = response.content?.[type];
+    expect({ call, type, mediaDocumented: Boolean(media) }).toEqual({ call, type, mediaDocumented: true });
+    if (type === 'application/json') expect({ call, errors: schemaErrors(media!.schema, res.body, doc) }).toEqual({ call, errors: [] });
+    return res;
+  }
+
+  beforeAll(async () => {
+    a = await createTestApp();
+    doc = (await request(a.app).get('/openapi.json').expect(200)).body;
+  });
+  afterAll(() => a.close());
+
+  test('documents exactly the routes registered on the app', () => {
+    expect(documentedRoutes(doc)).toEqual(registeredRoutes(a.app));
+  });
+
+  test('is OpenAPI 3.1 with both key schemes, unique operation ids and resolvable $refs', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+    });
+    const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of refsIn(doc)) expect(r.replace('#/components/schemas/', '') in doc.components.schemas).toBe(true);
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    expect(doc.paths['/api/v1/classes'].get.security).toBeUndefined();
+  });
+
+  test('meta routes, the web page and error answers', async () => {
+    await documented(request(a.app).get('/health'));
+    await documented(request(a.app).get('/openapi.json'));
+    await documented(request(a.app).get('/metrics').set(auth));
+    await documented(request(a.app).get('/metrics'));
+    await documented(request(a.app).get('/'));
+    await documented(request(a.app).get('/web/styles.css'));
+    await documented(request(a.app).get('/web/no-such.css'));
+    await documented(request(a.app).get('/api/v1/classes'));
+  });
+
+  let classId: string;
+  let sessionId: string;
+
+  test('classes, rosters and students', async () => {
+    classId = (await documented(request(a.app).post('/api/v1/classes').set(auth).send({ code: 'API-1', name: 'Docs' }))).body.id;
+    await documented(request(a.app).post('/api/v1/classes').set(auth).send({ code: 'API-1', name: 'Again' }));
+    await documented(request(a.app).post('/api/v1/classes').set(auth).send({ name: 'No code' }));
+    await documented(request(a.app).post('/api/v1/classes').set(auth).send({ code: 'BIG', name: 'x'.repeat(200_000) }));
+    await documented(request(a.app).get('/api/v1/classes').set(auth));
+    await documented(request(a.app).get(`/api/v1/classes/${classId}`).set(auth));
+    await documented(request(a.app).get('/api/v1/classes/NO-SUCH').set(auth));
+    const roster = Buffer.from('Student ID,Name\nS-obama,Barack Obama\nS-ada,Ada Lovelace\n');
+    await documented(request(a.app).post(`/api/v1/classes/${classId}/roster`).set(auth).attach('file', roster, 'roster.csv'));
+    await documented(request(a.app).post(`/api/v1/classes/${classId}/roster`).set(auth).attach('file', Buffer.from('a,b\n1,2\n'), 'roster.csv'));
+    await documented(request(a.app).get(`/api/v1/classes/${classId}/students`).set(auth));
+    await documented(request(a.app).post('/api/v1/students').set(auth).send({ student_id: 'S-solo', name: 'Solo', email: 'solo@example.org' }));
+    await documented(request(a.app).post('/api/v1/students').set(auth).send({ student_id: 'a/b', name: 'Slash' }));
+    await documented(request(a.app).get('/api/v1/students/S-solo').set(auth));
+  });
+
+  test('enrolment and recognition', async () => {
+    const noFace = fixturePath('noface/cf_017_0.jpg');
+    await documented(request(a.app).post('/api/v1/students/S-obama/faces').set(auth).attach('images', fixturePath('people/obama/obama.jpg')));
+    await documented(request(a.app).post('/api/v1/students/S-ada/faces').set(auth).attach('images', noFace));
+    const zip = await new JSZip().file('S-ada/1.jpg', fs.readFileSync(noFace)).generateAsync({ type: 'nodebuffer' });
+    await documented(request(a.app).post('/api/v1/enrolments').set(auth).attach('file', zip, 'faces.zip'));
+    const rec = await documented(
+      request(a.app).post('/api/v1/recognitions').set(auth).field('class_id', classId).field('record', 'true').attach('file', fixturePath('group/two_people.jpg')),
+    );
+    expect(rec.body.faces).toHaveLength(2);
+    sessionId = rec.body.session_id;
+    const classic = await documented(request(a.app).post('/recognize_faces').set(auth).send({ file: fs.readFileSync(fixturePath('people/obama/obama.jpg')).toString('base64') }));
+    expect(classic.body).toEqual([{ 'Student Name': 'Barack Obama', ID: 'S-obama' }, { unknown_faces: 0 }]);
+    await documented(request(a.app).post('/api/v1/recognitions').set(auth).field('class_id', classId));
+  });
+
+  test('sessions, corrections and exports', async () => {
+    await documented(request(a.app).get(`/api/v1/classes/${classId}/sessions`).set(auth));
+    await documented(request(a.app).get(`/api/v1/sessions/${sessionId}`).set(auth));
+    await documented(request(a.app).post(`/api/v1/sessions/${sessionId}/photos`).set(auth).attach('file', fixturePath('noface/cf_017_0.jpg')));
+    await documented(request(a.app).patch(`/api/v1/sessions/${sessionId}/attendance/S-ada`).set(auth).send({ status: 'late', note: 'bus' }));
+    await documented(request(a.app).patch(`/api/v1/sessions/${sessionId}/attendance/S-ada`).set(auth).send({ status: 'asleep' }));
+    await documented(request(a.app).get(`/api/v1/sessions/${sessionId}/attendance/S-ada/history`).set(auth));
+    for (const format of ['xlsx', 'csv']) {
+      await documented(request(a.app).get(`/api/v1/sessions/${sessionId}/attendance.${format}`).set(auth));
+      await documented(request(a.app).get(`/api/v1/classes/${classId}/attendance.${format}`).set(auth));
+    }
+  });
+
+  test('erasure', async () => {
+    await documented(request(a.app).delete('/api/v1/students/S-obama/faces').set(auth));
+    await documented(request(a.app).delete('/api/v1/students/S-solo').set(auth));
+    await documented(request(a.app).delete('/api/v1/students/S-solo').set(auth));
+  });
+
+  test('every documented operation was exercised above', () => {
+    expect([...exercised].sort()).toEqual(expect.arrayContaining(documentedRoutes(doc)));
+  });
+});
