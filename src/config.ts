@@ -33,6 +33,9 @@ export interface Config {
   enrolMinFaceSize: number;
   storeFaceCrops: boolean;
   storePhotos: boolean;
+  /** Days attendance sessions are kept (0 = forever) and stored photos are kept (0 = forever). */
+  sessionRetentionDays: number;
+  photoRetentionDays: number;
   /** Concurrent recognitions per process and how many may wait before 503. */
   inferenceConcurrency: number;
   queueLimit: number;
@@ -134,6 +137,8 @@ export function loadConfig(env: Env = process.env): Config {
     enrolMinFaceSize: num(env, 'ENROL_MIN_FACE_SIZE', 40, 8, 1000, true),
     storeFaceCrops: bool(env, 'STORE_FACE_CROPS', false),
     storePhotos: bool(env, 'STORE_PHOTOS', false),
+    sessionRetentionDays: num(env, 'SESSION_RETENTION_DAYS', 0, 0, 36_500, true),
+    photoRetentionDays: num(env, 'PHOTO_RETENTION_DAYS', 30, 0, 36_500, true),
     inferenceConcurrency: num(env, 'INFERENCE_CONCURRENCY', 1, 1, 16, true),
     queueLimit: num(env, 'QUEUE_LIMIT', 8, 0, 1000, true),
     logLevel: level,

@@ -31,5 +31,6 @@ export const commands: Command[] = [
   lazy('export', 'export <class> [--session id] <out.xlsx|out.csv>', 'export a session or the class attendance matrix', async () => (await import('./admin-commands')).exportCmd),
   lazy('keys', 'keys create <name> | keys list | keys revoke <name>', 'manage API keys (stored hashed)', async () => (await import('./admin-commands')).keys),
   lazy('erase', 'erase <student_id>', 'erase a student and all their biometric data', async () => (await import('./admin-commands')).erase),
+  lazy('purge', 'purge', 'apply the retention settings now (serve does it hourly)', async () => (await import('./admin-commands')).purge),
   lazy('models', 'models', 'place the ONNX models in MODELS_DIR (copy from MODELS_SOURCE or download), verify sha256', async () => (await import('./models-command')).models),
 ];

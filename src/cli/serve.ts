@@ -20,6 +20,15 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       `\nNo API_KEYS set: created API key "default" (shown once, also saved in ${first.file}):\n\n  ${first.key}\n\n`,
     );
   }
+  // Retention runs here and hourly; every process may run it, the statements are idempotent.
+  const purge = () =>
+    services.retention.purge().then(
+      (r) => (r.sessions + r.photos > 0 ? log.info('retention purge', r) : undefined),
+      (e) => log.error('retention purge failed', { error: String(e) }),
+    );
+  await purge();
+  const purgeTimer = setInterval(purge, 3600_000);
+  purgeTimer.unref();
   const app = createApp({ config, log, services });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -33,6 +42,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    clearInterval(purgeTimer);
     log.info('shutting down', { signal });
     // Stop accepting, let in-flight requests finish, then release the database.
     server.close(() => {

@@ -11,6 +11,7 @@ import { RecognitionService } from './recognition';
 import { RostersService } from './rosters';
 import { SessionsService } from './sessions';
 import { BulkEnrolmentService } from './bulk-enrolment';
+import { RetentionService } from './retention';
 import { RateLimits } from './rate-limits';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
@@ -26,6 +27,7 @@ export interface Services {
   recognition: RecognitionService;
   rosters: RostersService;
   sessions: SessionsService;
+  retention: RetentionService;
   rateLimits: RateLimits;
 }
 
@@ -47,6 +49,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     recognition,
     rosters: new RostersService(db, classes),
     sessions: new SessionsService(db, classes, recognition),
+    retention: new RetentionService(db, { sessionDays: config.sessionRetentionDays, photoDays: config.photoRetentionDays }),
     rateLimits: new RateLimits(db, config.rateLimitPerMin),
   };
 }

@@ -19,11 +19,12 @@ export interface TestApp {
 
 /**
  * The real app over a fresh database of the selected backend and the real models (provisioned
- * into MODELS_DIR by `npm test`'s setup step). Logs are silenced.
+ * into MODELS_DIR by `npm test`'s setup step). Logs are silenced; the rate limit is off unless a
+ * test sets RATE_LIMIT_PER_MIN.
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const t = await createTestDb();
-  const config = loadConfig({ ...process.env, API_KEYS: API_KEY, LOG_LEVEL: 'silent', DATA_DIR: t.options.dataDir, ...env });
+  const config = loadConfig({ ...process.env, API_KEYS: API_KEY, LOG_LEVEL: 'silent', DATA_DIR: t.options.dataDir, RATE_LIMIT_PER_MIN: '0', ...env });
   const pipeline = await FacePipeline.load(config.modelsDir);
   const services = createServices(config, t.db, pipeline);
   const app = createApp({ config, log: createLogger('silent'), services });

@@ -1,0 +1,31 @@
+import request from 'supertest';
+import { auth, createTestApp, type TestApp } from '../helpers/test-app';
+import { backend } from '../helpers/test-db';
+import { fixturePath } from '../helpers/fixtures';
+
+describe(`retention on ${backend}`, () => {
+  let a: TestApp;
+  beforeAll(async () => {
+    a = await createTestApp({ STORE_PHOTOS: 'true', SESSION_RETENTION_DAYS: '365', PHOTO_RETENTION_DAYS: '30' });
+  });
+  afterAll(() => a.close());
+
+  test('old photos are blanked, old sessions deleted, recent ones kept', async () => {
+    const cls = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'RET-1', name: 'Retention' })).body.id;
+    const record = async () =>
+      (await request(a.app).post('/api/v1/recognitions').set(auth).field('class_id', cls).field('record', 'true').attach('file', fixturePath('query/obama1.jpg')).expect(200)).body.session_id as string;
+    const [old, middle, recent] = [await record(), await record(), await record()];
+    expect(await a.t.db.query('SELECT 1 FROM session_photos WHERE photo IS NOT NULL')).toHaveLength(3);
+    await a.t.db.query(`UPDATE attendance_sessions SET taken_at = now() - interval '400 days' WHERE id = $1`, [old]);
+    await a.t.db.query(`UPDATE session_photos SET created_at = now() - interval '40 days' WHERE session_id = $1`, [middle]);
+
+    expect(await a.services.retention.purge()).toEqual({ sessions: 1, photos: 1 });
+    const left = await a.t.db.query<{ session_id: string; kept: boolean }>('SELECT session_id, photo IS NOT NULL AS kept FROM session_photos ORDER BY created_at');
+    expect(left).toEqual([
+      { session_id: middle, kept: false },
+      { session_id: recent, kept: true },
+    ]);
+    await request(a.app).get(`/api/v1/sessions/${old}`).set(auth).expect(404);
+    expect(await a.services.retention.purge()).toEqual({ sessions: 0, photos: 0 });
+  });
+});
