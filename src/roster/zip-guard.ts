@@ -36,6 +36,9 @@ const MAX_ENTRIES = 10_000;
 const STORED = 0;
 const DEFLATED = 8;
 
+/** By name, not instanceof: Buffer's errors come from Node's own realm, which a VM (jest) does not share. */
+const isRangeError = (err: unknown) => (err as Error | null)?.name === 'RangeError';
+
 const damaged = (what: string) => new ZipRejected('damaged', `damaged zip: ${what}`);
 
 /** Reads the central directory. Throws ZipRejected for anything malformed. */
@@ -44,7 +47,7 @@ export function listZipEntries(buf: Buffer): ZipEntry[] {
     return readCentralDirectory(buf);
   } catch (err) {
     // Buffer reads past the end throw RangeError: a truncated or lying directory.
-    if (err instanceof RangeError) throw damaged('offset out of range');
+    if (isRangeError(err)) throw damaged('offset out of range');
     throw err;
   }
 }
@@ -131,7 +134,7 @@ export function readZipEntry(buf: Buffer, entry: ZipEntry, limit: number): Buffe
     if (start + entry.compressedSize > buf.length) throw damaged(`${entry.name} is truncated`);
     data = buf.subarray(start, start + entry.compressedSize);
   } catch (err) {
-    if (err instanceof RangeError) throw damaged(`${entry.name} is out of range`);
+    if (isRangeError(err)) throw damaged(`${entry.name} is out of range`);
     throw err;
   }
   if (entry.method === STORED) {
