@@ -133,7 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxZipMb: num(env, 'MAX_ZIP_MB', 200, 1, 2000),
     maxPixels: num(env, 'MAX_PIXELS', 60_000_000, 1_000_000, 200_000_000, true),
     minFaceSize: num(env, 'MIN_FACE_SIZE', 20, 8, 1000, true),
-    detectScore: num(env, 'DETECT_SCORE', 0.6, 0.05, 0.99),
+    detectScore: num(env, 'DETECT_SCORE', 0.7, 0.05, 0.99),
     enrolMinFaceSize: num(env, 'ENROL_MIN_FACE_SIZE', 40, 8, 1000, true),
     storeFaceCrops: bool(env, 'STORE_FACE_CROPS', false),
     storePhotos: bool(env, 'STORE_PHOTOS', false),
