@@ -6,6 +6,7 @@ import { decodeImage } from '../../src/vision/decode';
 import { DEFAULT_TUNING, FaceDetector, keepWhole, planLevels } from '../../src/vision/detector';
 import type { Box, Detection, RgbImage } from '../../src/vision/types';
 import { fixturePath, readIndex, sharedModelsDir } from '../helpers/fixtures';
+import { detection } from '../helpers/detection';
 
 const MODEL = path.join(process.env.MODELS_DIR ?? sharedModelsDir, 'yunet_n_dynamic.onnx');
 // 0.7, not 0.6: a stain on the wall of people/person_a/001_A.jpg scores 0.66; every real face in
@@ -87,17 +88,7 @@ describe('planLevels', () => {
 });
 
 describe('keepWhole', () => {
-  const face = (x: number, y: number, width = 40, height = 50): Detection => ({
-    box: { x, y, width, height },
-    landmarks: [
-      [x, y],
-      [x, y],
-      [x, y],
-      [x, y],
-      [x, y],
-    ],
-    score: 0.9,
-  });
+  const face = (x: number, y: number, width = 40, height = 50): Detection => detection(x, y, width, height, 0.9);
   // The middle tile of the top row of a 4000×3000 level: left and right edges are seams, its top
   // edge is the image's.
   const level = planLevels(4000, 3000)[0];

@@ -1,17 +1,7 @@
 import { DEFAULT_CONTAINMENT, iou, nms, suppressContained } from '../../src/vision/nms';
-import type { Detection } from '../../src/vision/types';
+import { detection } from '../helpers/detection';
 
-const det = (x: number, y: number, width: number, height: number, score: number): Detection => ({
-  box: { x, y, width, height },
-  landmarks: [
-    [x, y],
-    [x, y],
-    [x, y],
-    [x, y],
-    [x, y],
-  ],
-  score,
-});
+const det = detection;
 
 describe('iou', () => {
   it('is 1 for the same box, 0 for disjoint or touching boxes, and intersection over union otherwise', () => {
