@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
+import { operations } from '../../src/http/openapi';
 
 describe(`HTTP basics on ${backend}`, () => {
   let a: TestApp;
@@ -56,5 +57,26 @@ describe(`HTTP basics on ${backend}`, () => {
     expect(bad.body.error.code).toBe('validation_error');
     await request(a.app).get('/api/v1/students/NOPE').set(auth).expect(404);
     await request(a.app).delete('/api/v1/students/NOPE').set(auth).expect(404);
+  });
+});
+
+describe(`every route needs a key on ${backend}`, () => {
+  let a: TestApp;
+  beforeAll(async () => {
+    a = await createTestApp();
+  });
+  afterAll(() => a.close());
+
+  test('each documented route that is not open answers 401 JSON without a key, or with a wrong one', async () => {
+    const ops = operations(a.config).filter((o) => !o.open);
+    expect(ops.length).toBeGreaterThan(15);
+    for (const op of ops) {
+      // Any value fills a path parameter: the key check comes before the route looks at it.
+      const url = op.path.replace(/\{format\}/g, 'xlsx').replace(/\{[^}]+\}/g, 'x1');
+      for (const headers of [{}, { 'X-API-Key': 'wrong-key-0123456789' }]) {
+        const res = await request(a.app)[op.method](url).set(headers);
+        expect([op.method, url, res.status, res.body?.error?.code]).toEqual([op.method, url, 401, 'unauthorized']);
+      }
+    }
   });
 });
