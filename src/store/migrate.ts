@@ -23,7 +23,7 @@ export function readMigrations(dir: string): Migration[] {
 }
 
 /** Explains the common reason a migration fails on a real server. */
-function explain(e: Error): string {
+export function explain(e: Error): string {
   const m = e.message;
   if (/extension "vector"/.test(m) && /not available|could not open extension control file/.test(m)) {
     return 'the pgvector extension is not installed on this Postgres server: install it (e.g. apt install postgresql-15-pgvector, or bash scripts/install-pgvector.sh, or use the pgvector/pgvector Docker image), then run `CREATE EXTENSION vector;` as a superuser';

@@ -1,5 +1,5 @@
 import { createTestDb, backend, type TestDb } from '../helpers/test-db';
-import { migrate, readMigrations } from '../../src/store/migrate';
+import { explain, migrate, readMigrations } from '../../src/store/migrate';
 import { MIGRATIONS_DIR, openDatabase } from '../../src/store/open';
 import { StoreError } from '../../src/store/store-error';
 import { toSql } from 'pgvector';
@@ -124,4 +124,29 @@ describe(`store on ${backend}`, () => {
       /cannot connect to Postgres at 127.0.0.1:1\/nowhere/,
     );
   });
+});
+
+describe('migration error messages', () => {
+  test.each([
+    ['extension "vector" is not available', /pgvector extension is not installed.*scripts\/install-pgvector\.sh.*CREATE EXTENSION vector/],
+    ['could not open extension control file "/usr/share/postgresql/15/extension/vector.control": No such file or directory; extension "vector" is not available', /pgvector extension is not installed/],
+    ['permission denied to create extension "vector"', /superuser/],
+    ['syntax error at or near "FROM"', /^syntax error at or near "FROM"$/],
+  ])('%s', (message, expected) => {
+    expect(explain(new Error(message))).toMatch(expected);
+  });
+});
+
+(backend === 'pglite' ? test : test.skip)('a corrupted embedded data directory is one clear error', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollcall-corrupt-'));
+  fs.mkdirSync(path.join(dataDir, 'pglite'));
+  fs.writeFileSync(path.join(dataDir, 'pglite', 'PG_VERSION'), 'not a version\n');
+  fs.writeFileSync(path.join(dataDir, 'pglite', 'global'), 'garbage');
+  await expect(openDatabase({ databaseUrl: null, dataDir })).rejects.toThrow(/could not be opened.*corrupted/);
+  // The lock is released, so a repaired directory can be opened by the next start.
+  expect(fs.existsSync(path.join(dataDir, 'rollcall.lock'))).toBe(false);
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
