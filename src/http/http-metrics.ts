@@ -9,19 +9,6 @@ const STAGE_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 
 const FACES = [0, 1, 2, 3, 5, 10, 15, 20, 30, 40, 50, 75, 100];
 const STAGES = ['decode', 'detect', 'align', 'embed', 'match'];
 
-/**
- * Faces in a recognition answer: the v1 object lists them; the classic list holds the named
- * students then {"unknown_faces": n}.
- */
-function facesIn(body: unknown): number | null {
-  if (Array.isArray(body)) {
-    const unknown = (body.at(-1) as { unknown_faces?: unknown } | undefined)?.unknown_faces;
-    return typeof unknown === 'number' ? body.length - 1 + unknown : null;
-  }
-  const faces = (body as { faces?: unknown } | null)?.faces;
-  return Array.isArray(faces) ? faces.length : null;
-}
-
 export interface AppMetrics {
   middleware: RequestHandler;
   /** The Prometheus text exposition of every metric. */
@@ -47,14 +34,6 @@ export function appMetrics(config: Config, queue: InferenceQueue): AppMetrics {
     const start = process.hrtime.bigint();
     // Route templates, not raw paths, keep the number of series bounded whatever clients send.
     const route = operationFor(req.method, req.path)?.path ?? 'unmatched';
-    let faceCount: number | null = null;
-    // Routes publish their stage timings in res.locals but not the face count, so it is read from
-    // the JSON answer as it is sent (annotated JPEG answers carry none and are not counted).
-    const json = res.json.bind(res);
-    res.json = (body: unknown) => {
-      if (res.locals.timings) faceCount = facesIn(body);
-      return json(body);
-    };
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
@@ -62,7 +41,7 @@ export function appMetrics(config: Config, queue: InferenceQueue): AppMetrics {
       const timings = res.locals.timings as Record<string, number> | undefined;
       if (!timings) return;
       for (const stage of STAGES) if (typeof timings[stage] === 'number') stages.observe({ stage }, timings[stage] / 1000);
-      if (faceCount !== null) faces.observe({}, faceCount);
+      if (typeof res.locals.faces === 'number') faces.observe({}, res.locals.faces);
     });
     next();
   };

@@ -22,7 +22,9 @@ export function recognitionRoutes(s: Services): Router {
       record: optionalBool(p.record, 'record'),
       actor: res.locals.keyName,
     });
+    // Stage timings and face count for the request log and the metrics.
     res.locals.timings = out.result.timings_ms;
+    res.locals.faces = out.result.faces.length;
     return { ...out, annotate: optionalBool(p.annotate, 'annotate') };
   }
 

@@ -14,6 +14,7 @@ export function sessionRoutes(s: Services): Router {
     const threshold = optionalNumber({ ...req.query, ...(req.body ?? {}) }.threshold, 'threshold', 0.05, 0.95);
     const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, res.locals.keyName, threshold);
     res.locals.timings = result.timings_ms;
+    res.locals.faces = result.faces.length;
     res.json(result);
   });
   r.patch('/api/v1/sessions/:sessionId/attendance/:studentId', async (req, res) => {
