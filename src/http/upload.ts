@@ -11,6 +11,15 @@ export function uploader(config: Config) {
   });
 }
 
+/** Request options from query parameters, multipart fields or JSON fields (body wins). */
+export const paramsOf = (req: Request): Record<string, unknown> => ({
+  ...req.query,
+  ...(req.body && typeof req.body === 'object' ? req.body : {}),
+});
+
+/** Bytes an ordinary upload may have. */
+export const uploadBytes = (config: Config) => config.maxUploadMb * 1024 * 1024;
+
 export interface UploadedFile {
   name: string;
   data: Buffer;

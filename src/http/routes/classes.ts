@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { optionalBool } from '../../services/validate';
-import { fileOf, oneFile } from '../upload';
+import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 import { sendMatrixExport } from './exports';
 
 export function classRoutes(s: Services): Router {
@@ -19,8 +19,8 @@ export function classRoutes(s: Services): Router {
     res.json(await s.classes.students(String(req.params.classId)));
   });
   r.post('/api/v1/classes/:classId/roster', oneFile(s.config, 'file'), async (req, res) => {
-    const file = fileOf(req, 'file', [], s.config.maxUploadMb * 1024 * 1024);
-    const q = { ...req.query, ...(req.body ?? {}) } as Record<string, unknown>;
+    const file = fileOf(req, 'file', [], uploadBytes(s.config));
+    const q = paramsOf(req);
     const report = await s.rosters.import(String(req.params.classId), file.data, file.name, {
       dryRun: optionalBool(q.dry_run, 'dry_run'),
       sheet: typeof q.sheet === 'string' && q.sheet !== '' ? q.sheet : undefined,

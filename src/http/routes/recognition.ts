@@ -3,17 +3,19 @@ import type { Services } from '../../services/services';
 import { optionalBool, optionalNumber } from '../../services/validate';
 import type { PipelineResult } from '../../vision/pipeline';
 import type { Recognition } from '../../services/recognition';
-import { fileOf, oneFile } from '../upload';
+import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 
-/** Options may come as query parameters, multipart fields or JSON fields. */
-const paramsOf = (req: Request) => ({ ...req.query, ...(req.body && typeof req.body === 'object' ? req.body : {}) }) as Record<string, unknown>;
+/** Stage timings and face count of a recognition, for the request log line and the metrics. */
+export function publishStats(res: Response, result: Recognition): void {
+  res.locals.timings = result.timings_ms;
+  res.locals.faces = result.faces.length;
+}
 
 export function recognitionRoutes(s: Services): Router {
   const r = Router();
-  const maxBytes = s.config.maxUploadMb * 1024 * 1024;
 
   async function run(req: Request, res: Response, jsonFields: string[]) {
-    const file = fileOf(req, 'file', jsonFields, maxBytes);
+    const file = fileOf(req, 'file', jsonFields, uploadBytes(s.config));
     const p = paramsOf(req);
     const classId = typeof p.class_id === 'string' && p.class_id !== '' ? p.class_id : null;
     const out = await s.recognition.recognize(file.data, {
@@ -22,9 +24,7 @@ export function recognitionRoutes(s: Services): Router {
       record: optionalBool(p.record, 'record'),
       actor: res.locals.keyName,
     });
-    // Stage timings and face count for the request log and the metrics.
-    res.locals.timings = out.result.timings_ms;
-    res.locals.faces = out.result.faces.length;
+    publishStats(res, out.result);
     return { ...out, annotate: optionalBool(p.annotate, 'annotate') };
   }
 

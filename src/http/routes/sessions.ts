@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { optionalNumber } from '../../services/validate';
-import { fileOf, oneFile } from '../upload';
+import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
+import { publishStats } from './recognition';
 import { sendSessionExport } from './exports';
 
 export function sessionRoutes(s: Services): Router {
@@ -10,11 +11,10 @@ export function sessionRoutes(s: Services): Router {
     res.json(await s.sessions.show(String(req.params.sessionId)));
   });
   r.post('/api/v1/sessions/:sessionId/photos', oneFile(s.config, 'file'), async (req, res) => {
-    const file = fileOf(req, 'file', ['image', 'file'], s.config.maxUploadMb * 1024 * 1024);
-    const threshold = optionalNumber({ ...req.query, ...(req.body ?? {}) }.threshold, 'threshold', 0.05, 0.95);
+    const file = fileOf(req, 'file', ['image', 'file'], uploadBytes(s.config));
+    const threshold = optionalNumber(paramsOf(req).threshold, 'threshold', 0.05, 0.95);
     const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, res.locals.keyName, threshold);
-    res.locals.timings = result.timings_ms;
-    res.locals.faces = result.faces.length;
+    publishStats(res, result);
     res.json(result);
   });
   r.patch('/api/v1/sessions/:sessionId/attendance/:studentId', async (req, res) => {

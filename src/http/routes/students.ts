@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { optionalBool } from '../../services/validate';
-import { fileOf, manyFiles, oneFile } from '../upload';
+import { fileOf, manyFiles, oneFile, paramsOf } from '../upload';
 
 export function studentRoutes(s: Services): Router {
   const r = Router();
@@ -13,7 +13,7 @@ export function studentRoutes(s: Services): Router {
   });
   r.post('/api/v1/students/:studentId/faces', manyFiles(s.config, 'images'), async (req, res) => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-    const q = { ...req.query, ...(req.body ?? {}) } as Record<string, unknown>;
+    const q = paramsOf(req);
     const out = await s.enrolment.enrol(
       String(req.params.studentId),
       files.map((f, i) => ({ name: f.originalname || `image-${i + 1}`, data: f.buffer })),
@@ -24,7 +24,7 @@ export function studentRoutes(s: Services): Router {
   // Bulk: a zip of one folder per student. Uploads up to MAX_ZIP_MB are accepted for this route.
   r.post('/api/v1/enrolments', oneFile({ ...s.config, maxUploadMb: s.config.maxZipMb }, 'file'), async (req, res) => {
     const file = fileOf(req, 'file', [], s.config.maxZipMb * 1024 * 1024);
-    const q = { ...req.query, ...(req.body ?? {}) } as Record<string, unknown>;
+    const q = paramsOf(req);
     res.json(await s.bulkEnrolment.enrolZip(file.data, { force: optionalBool(q.force, 'force') }));
   });
   r.delete('/api/v1/students/:studentId/faces', async (req, res) => {
