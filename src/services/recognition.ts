@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../store/db';
 import { facesRepo } from '../store/repos/faces';
 import { classesRepo, type ClassRow } from '../store/repos/classes';
 import { sessionsRepo } from '../store/repos/sessions';
+import { studentsRepo } from '../store/repos/students';
 import { decideFaces, type Decision } from '../matching/decide';
 import type { FacePipeline, PipelineResult } from '../vision/pipeline';
 import { annotate, type Label } from '../vision/annotate';
@@ -133,11 +134,7 @@ export class RecognitionService {
   }
 
   private async names(ids: string[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.query<{ student_id: string; name: string }>(
-      'SELECT student_id, name FROM students WHERE student_id = ANY($1::text[])',
-      [[...new Set(ids)]],
-    );
+    const rows = await studentsRepo.byStudentIds(this.db, [...new Set(ids)]);
     return new Map(rows.map((r) => [r.student_id, r.name]));
   }
 

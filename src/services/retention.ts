@@ -1,5 +1,6 @@
 import type { Db } from '../store/db';
 import { auditRepo } from '../store/repos/audit';
+import { sessionsRepo } from '../store/repos/sessions';
 
 export interface RetentionPolicy {
   /** Attendance sessions older than this many days are deleted (0 = kept). */
@@ -17,21 +18,8 @@ export class RetentionService {
 
   async purge(): Promise<{ sessions: number; photos: number }> {
     return this.db.transaction(async (tx) => {
-      let sessions = 0;
-      let photos = 0;
-      if (this.policy.sessionDays > 0) {
-        sessions = (
-          await tx.query(`DELETE FROM attendance_sessions WHERE taken_at < now() - make_interval(days => $1) RETURNING id`, [this.policy.sessionDays])
-        ).length;
-      }
-      if (this.policy.photoDays > 0) {
-        photos = (
-          await tx.query(
-            `UPDATE session_photos SET photo = NULL WHERE photo IS NOT NULL AND created_at < now() - make_interval(days => $1) RETURNING id`,
-            [this.policy.photoDays],
-          )
-        ).length;
-      }
+      const sessions = this.policy.sessionDays > 0 ? await sessionsRepo.deleteOlderThan(tx, this.policy.sessionDays) : 0;
+      const photos = this.policy.photoDays > 0 ? await sessionsRepo.blankPhotosOlderThan(tx, this.policy.photoDays) : 0;
       if (sessions + photos > 0) {
         await auditRepo.add(tx, { actor: 'retention', action: 'purge', entity: 'retention', entityId: 'all', after: { sessions, photos } });
       }

@@ -45,7 +45,7 @@ export class StudentsService {
   async erase(studentId: string, actor: string): Promise<void> {
     const s = await this.get(studentId);
     await this.db.transaction(async (tx) => {
-      await tx.query(`DELETE FROM audit_log WHERE entity = 'attendance' AND after->>'student_id' = $1`, [s.student_id]);
+      await auditRepo.forgetStudent(tx, s.student_id);
       await studentsRepo.delete(tx, s.id);
       await auditRepo.add(tx, { actor, action: 'erase_student', entity: 'student', entityId: s.student_id });
     });

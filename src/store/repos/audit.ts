@@ -19,6 +19,11 @@ export const auditRepo = {
     );
   },
 
+  /** Audit rows about one student's attendance: personal data that goes with the student. */
+  async forgetStudent(q: Queryable, studentId: string): Promise<void> {
+    await q.query(`DELETE FROM audit_log WHERE entity = 'attendance' AND after->>'student_id' = $1`, [studentId]);
+  },
+
   async forEntity(q: Queryable, entity: string, entityId: string) {
     return q.query<{ at: Date; actor: string; action: string; before: unknown; after: unknown; note: string | null }>(
       'SELECT at, actor, action, before, after, note FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id',

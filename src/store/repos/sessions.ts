@@ -153,6 +153,21 @@ export const sessionsRepo = {
     );
   },
 
+  /** Deletes sessions taken more than `days` ago (records, photos and detections cascade). */
+  async deleteOlderThan(q: Queryable, days: number): Promise<number> {
+    const rows = await q.query('DELETE FROM attendance_sessions WHERE taken_at < now() - make_interval(days => $1) RETURNING id', [days]);
+    return rows.length;
+  },
+
+  /** Blanks stored photo bytes older than `days`; the photo's hash, size and detections stay. */
+  async blankPhotosOlderThan(q: Queryable, days: number): Promise<number> {
+    const rows = await q.query(
+      'UPDATE session_photos SET photo = NULL WHERE photo IS NOT NULL AND created_at < now() - make_interval(days => $1) RETURNING id',
+      [days],
+    );
+    return rows.length;
+  },
+
   /** Every session of a class with each roster student's status (null = not on the roster then). */
   async matrix(q: Queryable, classId: string) {
     return q.query<{ session_id: string; student_id: string; status: Status }>(
