@@ -41,16 +41,8 @@ export const exportCmd: Command['run'] = async (argv, { config }) => {
   const [cls, out] = positionals;
   const format = path.extname(out).slice(1).toLowerCase();
   if (format !== 'xlsx' && format !== 'csv') throw new UsageError('the output file must end in .xlsx or .csv');
-  const { writeMatrixCsv, writeMatrixXlsx, writeSessionCsv, writeSessionXlsx } = await import('../roster');
   return withServices(config, async (s) => {
-    let body: Buffer;
-    if (values.session) {
-      const d = await s.sessions.exportData(values.session);
-      body = format === 'xlsx' ? await writeSessionXlsx(d) : writeSessionCsv(d);
-    } else {
-      const d = await s.sessions.matrixData(cls);
-      body = format === 'xlsx' ? await writeMatrixXlsx(d) : writeMatrixCsv(d);
-    }
+    const { body } = values.session ? await s.sessions.sessionExport(values.session, format) : await s.sessions.matrixExport(cls, format);
     fs.writeFileSync(out, body);
     process.stdout.write(`wrote ${out} (${body.length} bytes)\n`);
     return 0;

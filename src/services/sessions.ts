@@ -6,6 +6,7 @@ import { AppError, notFound } from '../errors';
 import { optionalString } from './validate';
 import type { ClassesService } from './classes';
 import type { RecognitionService } from './recognition';
+import { renderMatrixExport, renderSessionExport, type ExportFormat } from './exports';
 
 const STATUSES: Status[] = ['present', 'absent', 'late', 'excused'];
 
@@ -84,8 +85,18 @@ export class SessionsService {
     return auditRepo.forEntity(this.db, 'attendance', `${s.id}/${studentId}`);
   }
 
+  /** One session as an xlsx or csv file. */
+  async sessionExport(id: string, format: ExportFormat) {
+    return renderSessionExport(await this.exportData(id), format);
+  }
+
+  /** The class's students × sessions matrix as an xlsx or csv file. */
+  async matrixExport(classIdOrCode: string, format: ExportFormat) {
+    return renderMatrixExport(await this.matrixData(classIdOrCode), format);
+  }
+
   /** Data for a one-session export. */
-  async exportData(id: string) {
+  private async exportData(id: string) {
     const s = await this.session(id);
     const cls = await this.classes.get(s.class_id);
     const [rows, photos] = await Promise.all([sessionsRepo.attendance(this.db, s.id), sessionsRepo.photos(this.db, s.id)]);
@@ -109,7 +120,7 @@ export class SessionsService {
   }
 
   /** Data for the class matrix: current roster students × every session of the class. */
-  async matrixData(classIdOrCode: string) {
+  private async matrixData(classIdOrCode: string) {
     const cls = await this.classes.get(classIdOrCode);
     const [sessions, cells, roster] = await Promise.all([
       sessionsRepo.listForClass(this.db, cls.id),

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { optionalBool } from '../../services/validate';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
-import { sendMatrixExport } from './exports';
+import { sendExport } from './exports';
+import { exportFormat } from '../../services/exports';
 
 export function classRoutes(s: Services): Router {
   const r = Router();
@@ -32,7 +33,7 @@ export function classRoutes(s: Services): Router {
     res.json(await s.sessions.listForClass(String(req.params.classId)));
   });
   r.get('/api/v1/classes/:classId/attendance.:format', async (req, res) => {
-    await sendMatrixExport(res, String(req.params.format), await s.sessions.matrixData(String(req.params.classId)));
+    sendExport(res, await s.sessions.matrixExport(String(req.params.classId), exportFormat(String(req.params.format))));
   });
   return r;
 }

@@ -3,7 +3,8 @@ import type { Services } from '../../services/services';
 import { optionalNumber } from '../../services/validate';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 import { publishStats } from './recognition';
-import { sendSessionExport } from './exports';
+import { sendExport } from './exports';
+import { exportFormat } from '../../services/exports';
 
 export function sessionRoutes(s: Services): Router {
   const r = Router();
@@ -24,7 +25,7 @@ export function sessionRoutes(s: Services): Router {
     res.json(await s.sessions.history(String(req.params.sessionId), String(req.params.studentId)));
   });
   r.get('/api/v1/sessions/:sessionId/attendance.:format', async (req, res) => {
-    await sendSessionExport(res, String(req.params.format), await s.sessions.exportData(String(req.params.sessionId)));
+    sendExport(res, await s.sessions.sessionExport(String(req.params.sessionId), exportFormat(String(req.params.format))));
   });
   return r;
 }
