@@ -113,7 +113,8 @@ export class RecognitionService {
       align: round(pixels.timings.align, 1),
       embed: round(pixels.timings.embed, 1),
       match: round(match, 1),
-      total: 0,
+      // Analysis time; recorded with the photo, then extended below to include recording.
+      total: round(performance.now() - t0, 1),
     };
     const result: Recognition = {
       session_id: null,

@@ -117,6 +117,7 @@ describe(`rosters, sessions and exports on ${backend}`, () => {
     s = (await request(a.app).get(`/api/v1/sessions/${sessionId}`).set(auth).expect(200)).body;
     expect(statuses()).toEqual({ '00101': 'present', '00102': 'present', '00103': 'present', '00104': 'present' });
     expect(s.photos).toHaveLength(2);
+    for (const p of s.photos) expect(p.timings_ms.total).toBeGreaterThan(0);
 
     const patched = await request(a.app).patch(`/api/v1/sessions/${sessionId}/attendance/00104`).set(auth).send({ status: 'late', note: 'came at 9:10' }).expect(200);
     expect(patched.body).toMatchObject({ status: 'late', source: 'manual' });
