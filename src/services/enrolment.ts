@@ -1,10 +1,9 @@
-import sharp from 'sharp';
 import type { Config } from '../config';
 import type { Db } from '../store/db';
 import { facesRepo, type NewFace } from '../store/repos/faces';
 import { AppError } from '../errors';
 import type { FacePipeline } from '../vision/pipeline';
-import { alignFace } from '../vision/align';
+import { faceCropJpeg } from '../vision/crop';
 import type { EmbeddedFace, RgbImage } from '../vision/types';
 import { aggregateCandidates } from '../matching/aggregate';
 import type { InferenceQueue } from './inference-queue';
@@ -37,11 +36,6 @@ export class EnrolmentService {
     private readonly queue: InferenceQueue,
     private readonly students: StudentsService,
   ) {}
-
-  private async cropJpeg(rgb: RgbImage, face: EmbeddedFace): Promise<Buffer> {
-    const crop = alignFace(rgb, face.landmarks);
-    return sharp(crop.data, { raw: { width: crop.width, height: crop.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-  }
 
   /** One image → its single usable face, or the reason it cannot be enrolled. */
   private async examine(img: UploadedImage): Promise<{ face?: EmbeddedFace; rgb?: RgbImage; reject?: EnrolResult }> {
@@ -117,7 +111,7 @@ export class EnrolmentService {
         quality: face!.quality.score,
         detectionScore: face!.score,
         faceWidth: Math.round(face!.box.width),
-        crop: this.config.storeFaceCrops ? await this.cropJpeg(rgb!, face!) : null,
+        crop: this.config.storeFaceCrops ? await faceCropJpeg(rgb!, face!.landmarks) : null,
       });
       results.push({ file: img.name, status: 'enrolled', quality: { score: face!.quality.score, reasons: [], size: Math.round(face!.quality.size) } });
     }

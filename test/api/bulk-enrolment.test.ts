@@ -64,3 +64,20 @@ describe(`POST /api/v1/enrolments on ${backend}`, () => {
     expect(await a.t.db.query('SELECT count(*)::int AS n FROM face_embeddings')).toEqual(before);
   });
 });
+
+describe(`face crops on ${backend}`, () => {
+  test('STORE_FACE_CROPS=true keeps a 112×112 JPEG crop with each embedding, erased with the faces', async () => {
+    const a = await createTestApp({ STORE_FACE_CROPS: 'true' });
+    try {
+      await request(a.app).post('/api/v1/students').set(auth).send({ student_id: 'S-crop', name: 'Crop' }).expect(201);
+      await request(a.app).post('/api/v1/students/S-crop/faces').set(auth).attach('images', fixturePath('people/obama/obama.jpg')).expect(201);
+      const [row] = await a.t.db.query<{ crop: Uint8Array }>('SELECT crop FROM face_embeddings');
+      const meta = await (await import('sharp')).default(Buffer.from(row.crop)).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 112, 112]);
+      await request(a.app).delete('/api/v1/students/S-crop/faces').set(auth).expect(204);
+      expect(await a.t.db.query('SELECT 1 FROM face_embeddings')).toHaveLength(0);
+    } finally {
+      await a.close();
+    }
+  });
+});
