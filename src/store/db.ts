@@ -5,6 +5,11 @@
  */
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * How many queries this handle runs at the same time: a Postgres pool its size, one connection
+   * or embedded PGlite (a single-threaded engine) 1. Independent reads may be split to use it.
+   */
+  readonly parallelQueries: number;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

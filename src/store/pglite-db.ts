@@ -1,15 +1,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Db, Queryable } from './db';
 import { StoreError } from './store-error';
 import { acquireDirLock } from './dir-lock';
 
-function wrap(q: PGlite | Transaction): Queryable {
+type Serializers = NonNullable<QueryOptions['serializers']>;
+
+/**
+ * PGlite serialises every parameter as text by its type, a Buffer included. node-postgres sends a
+ * Buffer in binary format instead (bytea as raw bytes, a vector as vector_recv reads it); these
+ * serializers do the same here, so both backends take the same parameters in the same format.
+ * PGlite's types say a serializer returns a string, but its Bind sends a returned Uint8Array as a
+ * binary value (test/store/db.test.ts holds it to that).
+ */
+function binaryAware(pg: PGlite): Serializers {
+  return new Proxy({} as Serializers, {
+    get: (_, oid) => (v: unknown) => (v instanceof Uint8Array ? v : (pg.serializers[Number(oid)] ?? String)(v)),
+  });
+}
+
+function wrap(q: PGlite | Transaction, serializers: Serializers): Queryable {
   return {
+    parallelQueries: 1,
     async query<T>(sql: string, params?: unknown[]) {
-      return (await q.query<T>(sql, params)).rows;
+      return (await q.query<T>(sql, params, { serializers })).rows;
     },
     async exec(sql: string) {
       await q.exec(sql);
@@ -37,12 +53,14 @@ export async function openPglite(dataDir: string): Promise<Db> {
         'it may be corrupted: move it aside to start empty, or restore a backup',
     );
   }
-  const root = wrap(pg);
+  const serializers = binaryAware(pg);
+  const root = wrap(pg, serializers);
   return {
     kind: 'pglite',
+    parallelQueries: 1,
     query: root.query,
     exec: root.exec,
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx, serializers))),
     async close() {
       try {
         await pg.close();

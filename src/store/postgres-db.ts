@@ -2,8 +2,9 @@ import { Pool, type PoolClient } from 'pg';
 import type { Db, Queryable } from './db';
 import { StoreError } from './store-error';
 
-function wrap(c: Pool | PoolClient): Queryable {
+function wrap(c: Pool | PoolClient, parallelQueries: number): Queryable {
   return {
+    parallelQueries,
     async query<T>(sql: string, params?: unknown[]) {
       return (await c.query(sql, params)).rows as T[];
     },
@@ -34,16 +35,17 @@ export async function openPostgres(url: string, max = 10): Promise<Db> {
     await pool.end().catch(() => undefined);
     throw new StoreError(`cannot connect to Postgres at ${safeUrl(url)}: ${(e as Error).message}`);
   }
-  const root = wrap(pool);
+  const root = wrap(pool, max);
   return {
     kind: 'postgres',
+    parallelQueries: max,
     query: root.query,
     exec: root.exec,
     async transaction(fn) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const out = await fn(wrap(client));
+        const out = await fn(wrap(client, 1));
         await client.query('COMMIT');
         return out;
       } catch (e) {

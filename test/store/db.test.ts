@@ -3,6 +3,8 @@ import { explain, migrate, readMigrations } from '../../src/store/migrate';
 import { MIGRATIONS_DIR, openDatabase } from '../../src/store/open';
 import { StoreError } from '../../src/store/store-error';
 import { toSql } from 'pgvector';
+import { vectorParam } from '../../src/store/vector-param';
+import { facesRepo } from '../../src/store/repos/faces';
 
 /** A deterministic unit vector in 512-d pointing mostly along axis `axis`. */
 function unit(axis: number, tilt = 0): number[] {
@@ -47,29 +49,63 @@ describe(`store on ${backend}`, () => {
     expect(await t.db.query("SELECT * FROM classes WHERE code = 'TX-1'")).toHaveLength(0);
   });
 
-  test('cosine nearest neighbours through the HNSW index come back nearest first', async () => {
+  test('nearest() without a class uses the HNSW index and ranks by exact cosine, nearest first', async () => {
     const [s] = await t.db.query<{ id: string }>(
       "INSERT INTO students (student_id, name) VALUES ('NN-1', 'Nearest') RETURNING id",
     );
-    // 300 rows so the planner prefers the index over a sequential scan.
+    // 300 rows so the planner prefers the index over a sequential scan. Axes 42, 170 and 298 share
+    // one folded search key (they are 128 apart): only the exact ranking tells them apart.
     for (let i = 0; i < 300; i++) {
       await t.db.query(
         'INSERT INTO face_embeddings (student_pk, embedding, quality, detection_score, face_width) VALUES ($1, $2, 1, 1, 100)',
         [s.id, toSql(unit(i % 512, (i % 7) / 10))],
       );
     }
-    const q = toSql(unit(42, 0.05));
-    const sql = 'SELECT id, embedding <=> $1 AS d FROM face_embeddings ORDER BY embedding <=> $1 LIMIT 3';
-    const rows = await t.db.transaction(async (tx) => {
+    const q = Float32Array.from(unit(170, 0.05));
+    const plan = await t.db.transaction(async (tx) => {
       await tx.query('SET LOCAL enable_seqscan = off');
-      const plan = await tx.query<Record<string, string>>(`EXPLAIN ${sql}`, [q]);
-      expect(plan.map((r) => Object.values(r)[0]).join('\n')).toMatch(/face_embeddings_hnsw/);
-      return tx.query<{ d: number }>(sql, [q]);
+      const explaining = { ...tx, query: <T>(sql: string, params?: unknown[]) => tx.query<T>(`EXPLAIN ${sql}`, params) };
+      return facesRepo.nearest(explaining, [q], 3, null);
     });
+    expect(plan.map((r) => Object.values(r)[0]).join('\n')).toMatch(/Index Scan using face_embeddings_hnsw/);
+    const rows = await facesRepo.nearest(t.db, [q], 3, null);
     expect(rows).toHaveLength(3);
-    expect(rows[0].d).toBeLessThan(0.01);
-    expect(rows[0].d).toBeLessThanOrEqual(rows[1].d);
-    expect(rows[1].d).toBeLessThanOrEqual(rows[2].d);
+    const exact = (axis: number) => unit(axis, (axis % 7) / 10).reduce((sum, x, i) => sum + x * q[i], 0);
+    expect(rows[0].similarity).toBeCloseTo(exact(170), 5);
+    expect(rows[0].similarity).toBeGreaterThan(rows[1].similarity);
+    expect(rows[1].similarity).toBeGreaterThanOrEqual(rows[2].similarity);
+  });
+
+  test('a vector sent as a binary parameter arrives exactly, bit for bit', async () => {
+    const v = Float32Array.from([0.1, -2.5, 3, 1e-7, -0, Math.fround(Math.PI), 123456.789]);
+    const [row] = await t.db.query<{ text: string; dims: number }>('SELECT $1::vector::text AS text, vector_dims($1::vector) AS dims', [vectorParam(v)]);
+    expect(row.dims).toBe(v.length);
+    expect(Float32Array.from(JSON.parse(row.text) as number[])).toEqual(v);
+  });
+
+  test('a Buffer parameter is stored as its bytes, every byte value intact', async () => {
+    const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256));
+    const [row] = await t.db.query<{ hex: string; n: number }>("SELECT encode($1::bytea, 'hex') AS hex, length($1::bytea) AS n", [bytes]);
+    expect(row.n).toBe(512);
+    expect(row.hex).toBe(bytes.toString('hex'));
+  });
+
+  test('nearest() gives the same answer split across lanes as in one query', async () => {
+    const [s] = await t.db.query<{ id: string }>("INSERT INTO students (student_id, name) VALUES ('LANE-1', 'Lanes') RETURNING id");
+    const [other] = await t.db.query<{ id: string }>("INSERT INTO students (student_id, name) VALUES ('LANE-2', 'Other') RETURNING id");
+    for (let i = 0; i < 40; i++) {
+      await facesRepo.insert(t.db, i % 2 ? s.id : other.id, { embedding: Float32Array.from(unit(400 + i, 0.3)), quality: 1, detectionScore: 1, faceWidth: 100, crop: null });
+    }
+    const faces = Array.from({ length: 9 }, (_, i) => Float32Array.from(unit(400 + 3 * i, 0.1)));
+    const split = await facesRepo.nearest({ ...t.db, parallelQueries: 4 }, faces, 3, null);
+    const single = await facesRepo.nearest({ ...t.db, parallelQueries: 1 }, faces, 3, null);
+    expect(split).toEqual(single);
+    expect(new Set(split.map((n) => n.face))).toEqual(new Set(faces.keys()));
+    for (const [i] of faces.entries()) {
+      const best = split.find((n) => n.face === i)!;
+      expect(best.studentId).toBe((3 * i) % 2 ? 'LANE-1' : 'LANE-2');
+      expect(best.similarity).toBeGreaterThan(0.9);
+    }
   });
 
   test('deleting a student erases their embeddings (ON DELETE CASCADE)', async () => {
