@@ -11,7 +11,7 @@ import { FacePipeline } from '../src/vision/pipeline';
 import { verifyModels } from '../src/vision/provision';
 import { median, percentile, round1, sleep, timeRuns } from './measure';
 import { cutFaceSource, makeClassroom, type FaceSource } from './synthetic-classroom';
-import { CLASS_SIZE, SEARCH_EMBEDDINGS, SEARCH_FACES, SEARCH_K, SEARCH_RUNS, STUDENTS, type Command, type Ready, type SearchResult, type Usage } from './api-server';
+import { CLASS_SIZE, PLANTED_BATCHES, SEARCH_EMBEDDINGS, SEARCH_FACES, SEARCH_K, SEARCH_RUNS, STUDENTS, type Command, type Ready, type SearchResult, type Usage } from './api-server';
 
 /**
  * The HTTP API under realistic data (node dist/bench/api.js), on the embedded database and on a
@@ -295,8 +295,14 @@ function report(results: Record<Backend, BackendResult>, seconds: number): boole
       const t = r.recognition.serverTimingsMs;
       return [t.decode, t.detect, t.align, t.embed, t.match].map(Math.round).join('/');
     }),
-    row(`nearest ${SEARCH_FACES} faces × k=${SEARCH_K} of ${SEARCH_EMBEDDINGS}, median of ${SEARCH_RUNS} (ms)`, (r) => verdict(r.search.globalMedianMs, SEARCH_TARGET_MS), `≤ ${SEARCH_TARGET_MS}`),
+    row(`nearest ${SEARCH_FACES} photo faces (mostly strangers) × k=${SEARCH_K} of ${SEARCH_EMBEDDINGS}, median of ${SEARCH_RUNS} (ms)`, (r) => verdict(r.search.globalMedianMs, SEARCH_TARGET_MS), `≤ ${SEARCH_TARGET_MS}`),
+    row(`  ${SEARCH_FACES} faces of enrolled students (planted), median of ${PLANTED_BATCHES} (ms)`, (r) => verdict(r.search.planted.medianMs, SEARCH_TARGET_MS), `≤ ${SEARCH_TARGET_MS}`),
     row('  uses face_embeddings_hnsw', (r) => (r.search.hnswUsed ? 'yes' : 'NO'), 'yes'),
+    row('  photo faces matched by an exact scan: same student by the index', (r) => `${r.search.matchableAgree}/${r.search.matchable}`),
+    row('  planted matches found first: index / exact scan', (r) => {
+      const p = r.search.planted;
+      return `${p.found}/${p.queries} / ${p.foundExact}/${p.queries} (at ${p.similarity})`;
+    }),
     row(`  in a class of ${CLASS_SIZE} (exact scan), median of ${SEARCH_RUNS} (ms)`, (r) => r.search.classMedianMs),
     row(`load ${LOAD_CLIENTS} clients × ${seconds} s: statuses`, (r) => Object.entries(r.load.statuses).map(([s, n]) => `${s}×${n}`).join(' ') + (statusesOk(r) ? '' : ' (BAD)'), '200/503'),
     row('  latency p50 / p95 (ms)', (r) => `${r.load.p50Ms} / ${r.load.p95Ms}`),
