@@ -70,8 +70,10 @@ export class EnrolmentService {
     if (main.box.width < this.config.enrolMinFaceSize) {
       return reject('face_too_small', `the face is ${Math.round(main.box.width)} px wide; at least ${this.config.enrolMinFaceSize} px is needed`, main);
     }
-    if (main.quality.reasons.length > 0) {
-      return reject('low_quality', `the face is not clear enough: ${main.quality.reasons.join(', ')}`, main);
+    // Size was judged just above by ENROL_MIN_FACE_SIZE, which may be set below quality's own 'small'.
+    const reasons = main.quality.reasons.filter((r) => r !== 'small');
+    if (reasons.length > 0) {
+      return reject('low_quality', `the face is not clear enough: ${reasons.join(', ')}`, main);
     }
     return { face: main, rgb: result.rgb };
   }
