@@ -166,6 +166,13 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await present().getByRole('button', { name: `Mark absent (${nameOf('biden')})` }).click();
     await absent().getByText(nameOf('biden'), { exact: true }).waitFor();
     expect(await absent().locator('li', { hasText: nameOf('biden') }).textContent()).toContain('corrected');
+    // The confirmation must not cover the photo it is about: its name labels are drawn on it.
+    await page.getByRole('status').filter({ hasText: `${nameOf('biden')} marked absent` }).waitFor();
+    const canvas = page.locator('#session-photos canvas').first();
+    await canvas.evaluate((c) => c.scrollIntoView({ block: 'start' }));
+    const photoBox = (await canvas.boundingBox())!;
+    const statusBox = (await page.getByRole('status').boundingBox())!;
+    expect(statusBox.y + statusBox.height <= photoBox.y || statusBox.y >= photoBox.y + photoBox.height).toBe(true);
     await snap('06-corrected');
   });
 
