@@ -72,12 +72,27 @@ function background(width: number, height: number, rand: () => number): Buffer {
 const overlaps = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
-/** Cuts the face in `box` out of a decoded photo with half a face of context each side (hair, ears, chin). */
-export async function cutFaceSource(img: RgbImage, box: Box): Promise<FaceSource> {
-  const left = Math.max(0, Math.floor(box.x - box.width / 2));
-  const top = Math.max(0, Math.floor(box.y - box.height / 2));
-  const right = Math.min(img.width, Math.ceil(box.x + box.width * 1.5));
-  const bottom = Math.min(img.height, Math.ceil(box.y + box.height * 1.5));
+/**
+ * Cuts the face in `box` out of a decoded photo with half a face of context each side (hair, ears,
+ * chin). The context stops short of the `others` faces of the same photo: a neighbour's face cut
+ * in with it would be a real, extra face in the generated classroom.
+ */
+export async function cutFaceSource(img: RgbImage, box: Box, others: Box[] = []): Promise<FaceSource> {
+  let left = Math.max(0, Math.floor(box.x - box.width / 2));
+  let top = Math.max(0, Math.floor(box.y - box.height / 2));
+  let right = Math.min(img.width, Math.ceil(box.x + box.width * 1.5));
+  let bottom = Math.min(img.height, Math.ceil(box.y + box.height * 1.5));
+  for (const o of others) {
+    if (!overlaps(o, { x: left, y: top, width: right - left, height: bottom - top })) continue;
+    // Clip the side facing the neighbour, along the axis on which its centre is farther away.
+    const dx = o.x + o.width / 2 - (box.x + box.width / 2);
+    const dy = o.y + o.height / 2 - (box.y + box.height / 2);
+    if (Math.abs(dx) >= Math.abs(dy)) {
+      if (dx < 0) left = Math.max(left, Math.min(Math.ceil(o.x + o.width), Math.floor(box.x)));
+      else right = Math.min(right, Math.max(Math.floor(o.x), Math.ceil(box.x + box.width)));
+    } else if (dy < 0) top = Math.max(top, Math.min(Math.ceil(o.y + o.height), Math.floor(box.y)));
+    else bottom = Math.min(bottom, Math.max(Math.floor(o.y), Math.ceil(box.y + box.height)));
+  }
   const width = right - left, height = bottom - top;
   const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .extract({ left, top, width, height })
