@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Db, Queryable } from './db';
@@ -33,6 +36,31 @@ function wrap(q: PGlite | Transaction, serializers: Serializers): Queryable {
   };
 }
 
+/**
+ * Creates a new embedded database in the empty directory `dir` from a short-lived child process.
+ * PGlite's first start runs initdb in WebAssembly, which peaks near 800 MB and keeps that memory
+ * for the life of the process; done in a child, the service opens a ready database at about
+ * 300 MB. The child builds it beside `dir`, and it is renamed into place only once complete.
+ */
+async function createInChild(dir: string): Promise<void> {
+  const building = `${dir}.new-${process.pid}`;
+  fs.rmSync(building, { recursive: true, force: true });
+  const module = (name: string) => JSON.stringify(pathToFileURL(require.resolve(name)).href);
+  const script =
+    `const { PGlite } = await import(${module('@electric-sql/pglite')});` +
+    'const pg = await PGlite.create(process.argv[1]);' +
+    'await pg.close();';
+  try {
+    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, building], { timeout: 300_000 });
+  } catch (e) {
+    fs.rmSync(building, { recursive: true, force: true });
+    const { stderr, message } = e as { stderr?: string; message: string };
+    throw new StoreError(`the embedded database could not be created in ${dir}: ${stderr?.trim().split('\n').pop() || message}`);
+  }
+  fs.rmdirSync(dir);
+  fs.renameSync(building, dir);
+}
+
 /** Embedded Postgres persisted under dataDir/pglite; one process at a time (a lock file guards it). */
 export async function openPglite(dataDir: string): Promise<Db> {
   const dir = path.join(dataDir, 'pglite');
@@ -42,6 +70,12 @@ export async function openPglite(dataDir: string): Promise<Db> {
     throw new StoreError(`DATA_DIR ${dataDir} is not writable: ${(e as Error).message}`);
   }
   const release = acquireDirLock(dataDir);
+  try {
+    if (fs.readdirSync(dir).length === 0) await createInChild(dir);
+  } catch (e) {
+    release();
+    throw e;
+  }
   let pg: PGlite;
   try {
     pg = await PGlite.create(dir, { extensions: { vector } });

@@ -143,6 +143,9 @@ describe(`store on ${backend}`, () => {
   test('data persists across restarts', async () => {
     const t = await createTestDb();
     try {
+      // Created by a child process beside pglite/ and moved into place: nothing is left over.
+      const fs = await import('node:fs');
+      expect(fs.readdirSync(t.options.dataDir).sort()).toEqual(['pglite', 'rollcall.lock']);
       await t.db.query("INSERT INTO classes (code, name) VALUES ('KEEP-1', 'Kept')");
       await t.db.close();
       const again = await openDatabase(t.options);
