@@ -55,6 +55,8 @@ export class EnrolmentService {
           maxPixels: this.config.maxPixels,
           minFaceSize: this.config.minFaceSize,
           scoreThreshold: this.config.detectScore,
+          // ENROL_MIN_FACE_SIZE is where a face turns 'small' (and its score starts to rise), as 40 is by default.
+          quality: { minSize: this.config.enrolMinFaceSize, goodSize: 2 * this.config.enrolMinFaceSize },
         }),
       );
     } catch (e) {
@@ -70,10 +72,8 @@ export class EnrolmentService {
     if (main.box.width < this.config.enrolMinFaceSize) {
       return reject('face_too_small', `the face is ${Math.round(main.box.width)} px wide; at least ${this.config.enrolMinFaceSize} px is needed`, main);
     }
-    // Size was judged just above by ENROL_MIN_FACE_SIZE, which may be set below quality's own 'small'.
-    const reasons = main.quality.reasons.filter((r) => r !== 'small');
-    if (reasons.length > 0) {
-      return reject('low_quality', `the face is not clear enough: ${reasons.join(', ')}`, main);
+    if (main.quality.reasons.length > 0) {
+      return reject('low_quality', `the face is not clear enough: ${main.quality.reasons.join(', ')}`, main);
     }
     return { face: main, rgb: result.rgb };
   }

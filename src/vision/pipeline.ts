@@ -4,7 +4,7 @@ import { alignFace } from './align';
 import { decodeImage } from './decode';
 import { FaceDetector } from './detector';
 import { FaceEmbedder } from './embedder';
-import { assessQuality } from './quality';
+import { assessQuality, type QualityThresholds } from './quality';
 import type { EmbeddedFace, RgbImage, StageTimings } from './types';
 
 export const DETECTOR_FILE = 'yunet_n_dynamic.onnx';
@@ -14,6 +14,8 @@ export interface PipelineOptions {
   maxPixels: number;
   minFaceSize: number;
   scoreThreshold: number;
+  /** Overrides of quality's thresholds, e.g. the size below which a face is 'small'. */
+  quality?: Partial<QualityThresholds>;
 }
 
 export interface PipelineResult {
@@ -60,7 +62,7 @@ export class FacePipeline {
     const faces: EmbeddedFace[] = [];
     for (const det of detections) {
       const crop = alignFace(rgb, det.landmarks);
-      const quality = assessQuality(crop, det);
+      const quality = assessQuality(crop, det, opts.quality);
       align += lap();
       const embedding = await this.embedder.embedAligned(crop);
       embed += lap();
