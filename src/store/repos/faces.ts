@@ -35,13 +35,14 @@ export const facesRepo = {
 
   /**
    * The k nearest enrolled embeddings of each query face by cosine distance. Without a class: the
-   * HNSW index over a 128-d key of the embedding (migration 003) proposes SEARCH_CANDIDATES embeddings per face,
-   * which are then ranked by their exact cosine. With a class: an exact scan of the class's own
-   * embeddings (a few hundred rows), because filtering an approximate index scan by class can
-   * silently drop the right student. The faces are split across up to SEARCH_LANES queries that a
+   * HNSW index over a 128-d key of the embedding (migration 003) proposes SEARCH_CANDIDATES
+   * embeddings per face, which are then ranked by their exact cosine. With a class: an exact scan
+   * of the class's own embeddings (a few hundred rows), because filtering an approximate index
+   * scan by class can silently drop the right student. The faces are split across up to SEARCH_LANES queries that a
    * pool runs at once on separate server processes; a single-connection backend runs them in turn.
    */
   async nearest(q: Queryable, faces: Float32Array[], k: number, classId: string | null): Promise<Neighbour[]> {
+    if (faces.length === 0) return [];
     const lanes = Math.min(q.parallelQueries, SEARCH_LANES, faces.length);
     const size = Math.ceil(faces.length / lanes);
     const batches: Promise<Neighbour[]>[] = [];
