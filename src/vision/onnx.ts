@@ -4,11 +4,16 @@ import * as ort from 'onnxruntime-node';
 export interface SessionOptions {
   /** Threads for one inference; default: every core (a recognition is latency-bound). */
   threads?: number;
+  /**
+   * Graph optimisation level; default 'all'. 'all' adds ORT's NCHWc layout rewrite, which is
+   * measured per model (see the callers): it made YuNet 3× faster and fr_feature 3× slower.
+   */
+  optimization?: 'all' | 'extended';
 }
 
 /**
- * Creates a CPU inference session with full graph optimisation. Inference runs one operator at
- * a time ('sequential') with all cores inside each operator, which is what small conv nets want.
+ * Creates a CPU inference session. Inference runs one operator at a time ('sequential') with all
+ * cores inside each operator, which is what small conv nets want.
  * Idle worker threads sleep instead of spinning: the cores are shared with sharp and the event
  * loop, and on a busy 2-core box spinning threads made a YuNet tile 1.7× slower. The memory
  * pattern planner is off: it pre-sizes one block per input shape, which for a 1472×1600 YuNet
@@ -17,7 +22,7 @@ export interface SessionOptions {
 export async function createSession(modelPath: string, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(modelPath, {
     executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: opts.optimization ?? 'all',
     executionMode: 'sequential',
     enableMemPattern: false,
     intraOpNumThreads: opts.threads ?? os.availableParallelism(),
