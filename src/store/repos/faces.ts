@@ -1,4 +1,3 @@
-import { toSql } from 'pgvector';
 import type { Queryable } from '../db';
 import { vectorParam } from '../vector-param';
 
@@ -17,14 +16,12 @@ export interface Neighbour {
   similarity: number;
 }
 
-const vec = (e: Float32Array) => toSql(Array.from(e));
-
 export const facesRepo = {
   async insert(q: Queryable, studentPk: string, f: NewFace): Promise<void> {
     await q.query(
       `INSERT INTO face_embeddings (student_pk, embedding, quality, detection_score, face_width, crop)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [studentPk, vec(f.embedding), f.quality, f.detectionScore, f.faceWidth, f.crop],
+      [studentPk, vectorParam(f.embedding), f.quality, f.detectionScore, f.faceWidth, f.crop],
     );
   },
 
@@ -38,8 +35,9 @@ export const facesRepo = {
    * HNSW index over a 128-d key of the embedding (migration 003) proposes SEARCH_CANDIDATES
    * embeddings per face, which are then ranked by their exact cosine. With a class: an exact scan
    * of the class's own embeddings (a few hundred rows), because filtering an approximate index
-   * scan by class can silently drop the right student. The faces are split across up to SEARCH_LANES queries that a
-   * pool runs at once on separate server processes; a single-connection backend runs them in turn.
+   * scan by class can silently drop the right student. The faces are split across up to
+   * SEARCH_LANES queries that a pool runs at once on separate server processes; a
+   * single-connection backend runs them in turn.
    */
   async nearest(q: Queryable, faces: Float32Array[], k: number, classId: string | null): Promise<Neighbour[]> {
     if (faces.length === 0) return [];
