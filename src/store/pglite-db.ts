@@ -91,9 +91,7 @@ export async function openPglite(dataDir: string): Promise<Db> {
   const root = wrap(pg, serializers);
   return {
     kind: 'pglite',
-    parallelQueries: 1,
-    query: root.query,
-    exec: root.exec,
+    ...root,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx, serializers))),
     async close() {
       try {

@@ -38,9 +38,7 @@ export async function openPostgres(url: string, max = 10): Promise<Db> {
   const root = wrap(pool, max);
   return {
     kind: 'postgres',
-    parallelQueries: max,
-    query: root.query,
-    exec: root.exec,
+    ...root,
     async transaction(fn) {
       const client = await pool.connect();
       try {
