@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Server } from 'node:http';
-import { loadConfig, type Config } from '../src/config';
+import { loadConfig, pipelineOptions, type Config } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createApp } from '../src/http/app';
 import { createServices } from '../src/services/services';
@@ -131,11 +131,7 @@ async function search(db: Db, config: Config, pipeline: FacePipeline, cmd: Extra
   await addSynthetic(db, STUDENTS, facesPer);
 
   // The real faces of the benchmark photo, so the query vectors are what the service would send.
-  const { faces } = await pipeline.run(fs.readFileSync(cmd.photo), {
-    maxPixels: config.maxPixels,
-    minFaceSize: config.minFaceSize,
-    scoreThreshold: config.detectScore,
-  });
+  const { faces } = await pipeline.run(fs.readFileSync(cmd.photo), pipelineOptions(config));
   if (faces.length === 0) throw new Error('no face found in the benchmark photo');
   const queries = Array.from({ length: SEARCH_FACES }, (_, i) => faces[i % faces.length].embedding);
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { loadConfig, PROJECT_ROOT, type Config } from '../src/config';
+import { loadConfig, pipelineOptions, PROJECT_ROOT, type Config } from '../src/config';
 import { table } from '../src/cli/open-services';
 import type { Recognition } from '../src/services/recognition';
 import { FacePipeline } from '../src/vision/pipeline';
@@ -100,11 +100,7 @@ async function faceSources(pipeline: FacePipeline, config: Config, index: Fixtur
   const files = [...index.files.filter((f) => f.kind === 'group' && !f.identities?.length), ...firstQueries];
   const sources: FaceSource[] = [];
   for (const f of files) {
-    const { rgb, faces } = await pipeline.run(fs.readFileSync(path.join(FIXTURES, f.path)), {
-      maxPixels: config.maxPixels,
-      minFaceSize: config.minFaceSize,
-      scoreThreshold: config.detectScore,
-    });
+    const { rgb, faces } = await pipeline.run(fs.readFileSync(path.join(FIXTURES, f.path)), pipelineOptions(config));
     const picked = f.kind === 'group' ? faces : [...faces].sort((a, b) => b.box.width - a.box.width).slice(0, 1);
     for (const face of picked) sources.push(await cutFaceSource(rgb, face.box, faces.filter((f) => f !== face).map((f) => f.box)));
   }

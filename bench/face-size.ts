@@ -13,8 +13,9 @@
  *    its best similarity to an enrolled student counts.
  *  - Each probe photo is decoded once; its biggest face at full size gives the box. The WHOLE
  *    decoded photo is then shrunk (sharp, lanczos3, as a messaging app would) so that box is w px
- *    wide, and sent (A) as it is, and (B) upsampled 4× (sharp, lanczos3) first, as the detector
- *    will upscale small photos. Shrunk photos travel as lossless PNG, so resampling is the only
+ *    wide, and sent (A) as it is, and (B) upsampled 4× (sharp, lanczos3) first, as a hand trial
+ *    did. The detector's scale policy enlarges A for detection too, but A's faces are aligned
+ *    from the small pixels sent, B's from the upsampled ones. Shrunk photos travel as lossless PNG, so resampling is the only
  *    loss. A shrunk photo with a side under the decoder's 32-px minimum (variant A, tight head
  *    shots at the smallest widths) is centred on a mid-grey canvas of 32 px rather than refused.
  *  - The pipeline runs with a low detector score threshold (0.3) and minFaceSize 1, so detection
@@ -33,7 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { loadConfig, PROJECT_ROOT } from '../src/config';
+import { loadConfig, pipelineOptions, PROJECT_ROOT } from '../src/config';
 import type { Candidate } from '../src/matching/aggregate';
 import { decideFaces } from '../src/matching/decide';
 import { MIN_IMAGE_SIDE } from '../src/vision/decode';
@@ -59,10 +60,15 @@ const config = loadConfig();
 const MARGIN = config.matchMargin;
 const MAIN_THRESHOLD = config.matchThreshold;
 /** The service's recognition options (full-size probes) and enrolment's (templates). */
-const SERVICE_OPTS: PipelineOptions = { maxPixels: config.maxPixels, minFaceSize: config.minFaceSize, scoreThreshold: config.detectScore };
-const ENROL_OPTS: PipelineOptions = { ...SERVICE_OPTS, quality: { minSize: config.enrolMinFaceSize, goodSize: 2 * config.enrolMinFaceSize } };
+const SERVICE_OPTS: PipelineOptions = pipelineOptions(config);
+// As enrolment runs: never enlarged, its own size thresholds.
+const ENROL_OPTS: PipelineOptions = {
+  ...SERVICE_OPTS,
+  scale: { ...SERVICE_OPTS.scale, maxUpscale: 1 },
+  quality: { minSize: config.enrolMinFaceSize, goodSize: 2 * config.enrolMinFaceSize },
+};
 /** Shrunk photos: detection is not what is measured here. */
-const SMALL_OPTS: PipelineOptions = { maxPixels: config.maxPixels, minFaceSize: 1, scoreThreshold: LOW_SCORE };
+const SMALL_OPTS: PipelineOptions = { ...SERVICE_OPTS, minFaceSize: 1, scoreThreshold: LOW_SCORE };
 const FIXTURES = path.resolve(PROJECT_ROOT, '..', 'shared', 'fixtures');
 const RESULTS = path.join(PROJECT_ROOT, 'bench', 'results');
 

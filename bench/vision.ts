@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, PROJECT_ROOT } from '../src/config';
+import { loadConfig, pipelineOptions, PROJECT_ROOT } from '../src/config';
 import { iou } from '../src/vision/nms';
 import { planLevels } from '../src/vision/detector';
 import { cosine } from '../src/vision/embedder';
@@ -28,7 +28,7 @@ const RECALL_MIN_WIDTH = 24;
 const MATCH_IOU = 0.3;
 
 const config = loadConfig();
-const OPTS: PipelineOptions = { maxPixels: config.maxPixels, minFaceSize: config.minFaceSize, scoreThreshold: config.detectScore };
+const OPTS: PipelineOptions = pipelineOptions(config);
 const FIXTURES = path.resolve(PROJECT_ROOT, '..', 'shared', 'fixtures');
 const RESULTS = path.join(PROJECT_ROOT, 'bench', 'results');
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from './commands';
 import { FacePipeline } from '../vision/pipeline';
+import { pipelineOptions } from '../config';
 import { verifyModels } from '../vision/provision';
 import { annotate } from '../vision/annotate';
 import { UsageError, table } from './open-services';
@@ -12,11 +13,7 @@ export const detect: Command['run'] = async (argv, { config }) => {
   if (positionals.length !== 1) throw new UsageError('detect needs exactly one photo');
   verifyModels(config.modelsDir);
   const pipeline = await FacePipeline.load(config.modelsDir);
-  const r = await pipeline.run(fs.readFileSync(positionals[0]), {
-    maxPixels: config.maxPixels,
-    minFaceSize: config.minFaceSize,
-    scoreThreshold: config.detectScore,
-  });
+  const r = await pipeline.run(fs.readFileSync(positionals[0]), pipelineOptions(config));
   const faces = r.faces.map((f) => ({
     box: { x: Math.round(f.box.x), y: Math.round(f.box.y), width: Math.round(f.box.width), height: Math.round(f.box.height) },
     score: Math.round(f.score * 1000) / 1000,

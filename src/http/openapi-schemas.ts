@@ -50,10 +50,11 @@ const face = object({
   detection_score: number,
   quality: number,
   status: { enum: ['matched', 'unknown', 'ambiguous'] },
+  reason: { enum: ['too_small'], description: 'set on an unknown face narrower than NAME_MIN_FACE_SIZE: counted, never named' },
   student: nullable(object({ student_id: string, name: string })),
   similarity: nullable(similarity),
   candidates: array(object({ student_id: string, similarity })),
-});
+}, ['reason']);
 
 const attendanceStatus: Schema = { enum: ['present', 'absent', 'late', 'excused'] };
 
@@ -127,6 +128,10 @@ export const schemas = {
     absent: { ...array(object({ student_id: string, name: string })), description: 'roster students not seen (class given)' },
     unknown_faces: { type: 'integer', description: 'faces not named: unknown or ambiguous' },
     threshold: number,
+    warnings: {
+      ...array(object({ code: { enum: ['small_faces'] }, message: string })),
+      description: 'advice about the photo: `small_faces` when many faces are too small to name (send the original photo)',
+    },
     timings_ms: object({ decode: number, detect: number, align: number, embed: number, match: number, total: number }),
   }),
   ClassicRecognition: {

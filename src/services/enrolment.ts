@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import { pipelineOptions, type Config } from '../config';
 import type { Db } from '../store/db';
 import { facesRepo, type NewFace } from '../store/repos/faces';
 import { AppError } from '../errors';
@@ -52,9 +52,9 @@ export class EnrolmentService {
     try {
       result = await this.queue.run(() =>
         this.pipeline.run(img.data, {
-          maxPixels: this.config.maxPixels,
-          minFaceSize: this.config.minFaceSize,
-          scoreThreshold: this.config.detectScore,
+          ...pipelineOptions(this.config),
+          // An enrolment face is ENROL_MIN_FACE_SIZE (40 px) or more: enlarging the photo would find nothing it may use.
+          scale: { pixelBudget: this.config.detectPixelBudget, maxUpscale: 1 },
           // ENROL_MIN_FACE_SIZE is where a face turns 'small' (and its score starts to rise), as 40 is by default.
           quality: { minSize: this.config.enrolMinFaceSize, goodSize: 2 * this.config.enrolMinFaceSize },
         }),

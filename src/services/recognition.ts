@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { AppError } from '../errors';
-import type { Config } from '../config';
+import { pipelineOptions, type Config } from '../config';
 import type { Db, Queryable } from '../store/db';
 import { facesRepo } from '../store/repos/faces';
 import { classesRepo, type ClassRow } from '../store/repos/classes';
@@ -31,6 +31,8 @@ export interface RecognizedFace {
   detection_score: number;
   quality: number;
   status: Decision['status'];
+  /** Why an unnamed face was not even considered: narrower than NAME_MIN_FACE_SIZE. */
+  reason?: 'too_small';
   student: { student_id: string; name: string } | null;
   similarity: number | null;
   candidates: { student_id: string; similarity: number }[];
@@ -45,8 +47,13 @@ export interface Recognition {
   absent: { student_id: string; name: string }[];
   unknown_faces: number;
   threshold: number;
+  /** Advice about the photo itself, e.g. that many faces are too small to name. */
+  warnings: { code: string; message: string }[];
   timings_ms: Record<string, number>;
 }
+
+/** Warn about a shrunk photo when at least this share of its faces (and two or more) are too small to name. */
+const SMALL_FACES_WARNING_SHARE = 0.25;
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({
@@ -73,26 +80,24 @@ export class RecognitionService {
       throw new AppError(400, 'validation_error', 'record=true needs a class_id: attendance is taken for a class', [{ field: 'class_id', problem: 'missing' }]);
     }
     const threshold = opts.threshold ?? cls?.match_threshold ?? this.config.matchThreshold;
-    const pixels = await this.queue.run(() =>
-      this.pipeline.run(photo, {
-        maxPixels: this.config.maxPixels,
-        minFaceSize: this.config.minFaceSize,
-        scoreThreshold: this.config.detectScore,
-      }),
-    );
+    const pixels = await this.queue.run(() => this.pipeline.run(photo, pipelineOptions(this.config)));
     const tMatch = performance.now();
     const neighbours = await facesRepo.nearest(this.db, pixels.faces.map((f) => f.embedding), NEIGHBOURS_PER_FACE, cls?.id ?? null);
     const perFace = pixels.faces.map((_, i) => neighbours.filter((n) => n.face === i));
     const decisions = decideFaces(perFace, { threshold, margin: this.config.matchMargin });
     const named = await this.names(decisions.flatMap((d) => d.candidates.slice(0, CANDIDATES_SHOWN).map((c) => c.studentId)));
     const faces: RecognizedFace[] = pixels.faces.map((f, i) => {
-      const d = decisions[i];
+      // A face too small to name still takes part in deciding the others (as a rival, and holding
+      // its best student), so leaving it out can never turn another face's answer into a name.
+      const tooSmall = f.box.width < this.config.nameMinFaceSize;
+      const d: Decision = tooSmall ? { ...decisions[i], status: 'unknown', studentId: null } : decisions[i];
       return {
         box: roundBox(f.box),
         landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)] as [number, number]),
         detection_score: round(f.score),
         quality: round(f.quality.score, 3),
         status: d.status,
+        ...(tooSmall ? { reason: 'too_small' as const } : {}),
         student: d.status === 'matched' ? { student_id: d.studentId!, name: named.get(d.studentId!) ?? '' } : null,
         similarity: d.similarity === null ? null : round(d.similarity),
         candidates: d.candidates.slice(0, CANDIDATES_SHOWN).map((c) => ({ student_id: c.studentId, similarity: round(c.similarity) })),
@@ -125,6 +130,7 @@ export class RecognitionService {
       absent,
       unknown_faces: faces.filter((f) => f.status !== 'matched').length,
       threshold,
+      warnings: this.warnings(faces),
       timings_ms,
     };
     if (cls && (opts.record || opts.sessionId)) {
@@ -132,6 +138,19 @@ export class RecognitionService {
     }
     timings_ms.total = round(performance.now() - t0, 1);
     return { result, pixels };
+  }
+
+  private warnings(faces: RecognizedFace[]): Recognition['warnings'] {
+    const small = faces.filter((f) => f.reason === 'too_small').length;
+    if (small < 2 || small < SMALL_FACES_WARNING_SHARE * faces.length) return [];
+    return [
+      {
+        code: 'small_faces',
+        message:
+          `${small} of ${faces.length} faces are narrower than ${this.config.nameMinFaceSize} px, too small to name: ` +
+          'send the original photo, not one a messaging app or e-mail has shrunk.',
+      },
+    ];
   }
 
   private async names(ids: string[]): Promise<Map<string, string>> {
@@ -170,7 +189,7 @@ export class RecognitionService {
   annotate(pixels: PipelineResult, r: Recognition): Promise<Buffer> {
     const labels: Label[] = r.faces.map((f) => ({
       box: f.box,
-      text: f.status === 'matched' ? f.student!.name : f.status === 'ambiguous' ? 'Needs review' : 'Unknown',
+      text: f.status === 'matched' ? f.student!.name : f.status === 'ambiguous' ? 'Needs review' : f.reason === 'too_small' ? 'Too small' : 'Unknown',
       colour: f.status === 'matched' ? 'green' : f.status === 'ambiguous' ? 'amber' : 'red',
     }));
     return annotate(pixels.rgb, labels);

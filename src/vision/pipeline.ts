@@ -2,7 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { alignFace } from './align';
 import { decodeImage } from './decode';
-import { FaceDetector } from './detector';
+import { FaceDetector, type ScalePolicy } from './detector';
 import { FaceEmbedder } from './embedder';
 import { assessQuality, type QualityThresholds } from './quality';
 import type { EmbeddedFace, RgbImage, StageTimings } from './types';
@@ -14,6 +14,7 @@ export interface PipelineOptions {
   maxPixels: number;
   minFaceSize: number;
   scoreThreshold: number;
+  scale: ScalePolicy;
   /** Overrides of quality's thresholds, e.g. the size below which a face is 'small'. */
   quality?: Partial<QualityThresholds>;
 }
@@ -54,7 +55,7 @@ export class FacePipeline {
     const rgb = await decodeImage(buf, { maxPixels: opts.maxPixels });
     const decode = lap();
 
-    const detections = await this.detector.detect(rgb, { minFaceSize: opts.minFaceSize, scoreThreshold: opts.scoreThreshold });
+    const detections = await this.detector.detect(rgb, opts);
     const detect = lap();
 
     // Align and embed are timed separately but interleaved per face, so only one crop is alive at a time.

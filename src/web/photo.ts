@@ -12,7 +12,13 @@ const STYLE: Record<Face['status'], { stroke: string; text: string }> = {
 const MAX_CANVAS_WIDTH = 1600;
 
 const labelOf = (f: Face): string =>
-  f.status === 'matched' && f.student ? f.student.name : f.status === 'ambiguous' ? 'Needs review' : 'Unknown';
+  f.status === 'matched' && f.student
+    ? f.student.name
+    : f.status === 'ambiguous'
+      ? 'Needs review'
+      : f.reason === 'too_small'
+        ? 'Too small'
+        : 'Unknown';
 
 function drawFaces(ctx: CanvasRenderingContext2D, faces: Face[], scale: number): void {
   const line = Math.max(2, Math.round(ctx.canvas.width / 400));
@@ -51,6 +57,8 @@ function caption(r: Recognition, n: number): string {
 export async function photoFigure(file: File, r: Recognition, n: number): Promise<HTMLElement> {
   const text = caption(r, n);
   const figure = el('figure', { class: 'photo' });
+  // Advice about the photo itself (e.g. "send the original photo") comes before it.
+  for (const w of r.warnings) figure.append(el('p', { class: 'warning', role: 'note' }, w.message));
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);

@@ -50,6 +50,7 @@ export interface Box {
 export interface Face {
   box: Box;
   status: 'matched' | 'unknown' | 'ambiguous';
+  reason?: 'too_small';
   student: { student_id: string; name: string } | null;
   similarity: number | null;
 }
@@ -60,6 +61,7 @@ export interface Recognition {
   faces: Face[];
   present: { student_id: string; name: string }[];
   unknown_faces: number;
+  warnings: { code: string; message: string }[];
 }
 
 export type AttendanceStatus = 'present' | 'absent' | 'late' | 'excused';

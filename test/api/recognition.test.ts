@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import sharp from 'sharp';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { fixturePath, readIndex } from '../helpers/fixtures';
@@ -56,6 +57,30 @@ describe(`enrolment and recognition on ${backend}`, () => {
       expect(face.landmarks).toHaveLength(5);
     }
     expect(Object.keys(body.timings_ms).sort()).toEqual(['align', 'decode', 'detect', 'embed', 'match', 'total']);
+    expect(body.warnings).toEqual([]);
+  });
+
+  test('faces shrunk below NAME_MIN_FACE_SIZE are found and counted, never named, and the answer says to send the original', async () => {
+    const photo = fs.readFileSync(fixturePath('group/obama_and_biden.jpg'));
+    const full = (await request(a.app).post('/api/v1/recognitions').set(auth).attach('file', photo, 'full.jpg').expect(200)).body;
+    expect(full.present).toHaveLength(2);
+    // As a messaging app would send it: the widest face ends up 3 px under the naming limit.
+    const widest = Math.max(...full.faces.map((f: { box: { width: number } }) => f.box.width));
+    const factor = (a.config.nameMinFaceSize - 3) / widest;
+    const small = await sharp(photo).resize(Math.round(full.image.width * factor)).jpeg({ quality: 80 }).toBuffer();
+    const res = await request(a.app).post('/api/v1/recognitions').set(auth).attach('file', small, 'small.jpg').expect(200);
+    // Both named people are still found (the third face, a bystander, shrinks to about 10 px).
+    expect(res.body.faces.length).toBeGreaterThanOrEqual(2);
+    for (const face of res.body.faces) {
+      expect(face.box.width).toBeLessThan(a.config.nameMinFaceSize);
+      expect(face).toMatchObject({ status: 'unknown', reason: 'too_small', student: null });
+    }
+    expect(res.body.present).toEqual([]);
+    expect(res.body.unknown_faces).toBe(res.body.faces.length);
+    expect(res.body.warnings).toEqual([{ code: 'small_faces', message: expect.stringContaining('send the original photo') }]);
+    // The classic answer counts them as unknown faces.
+    const classic = await request(a.app).post('/recognize_faces').set(auth).attach('file', small, 'small.jpg').expect(200);
+    expect(classic.body).toEqual([{ unknown_faces: res.body.faces.length }]);
   });
 
   test('every supported format of an enrolled face is recognised', async () => {

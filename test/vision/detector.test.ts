@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../src/errors';
 import { decodeImage } from '../../src/vision/decode';
-import { DEFAULT_TUNING, FaceDetector, keepWhole, planLevels } from '../../src/vision/detector';
+import { DEFAULT_SCALE, DEFAULT_TUNING, FaceDetector, finestScale, keepWhole, planLevels } from '../../src/vision/detector';
 import type { Box, Detection, RgbImage } from '../../src/vision/types';
 import { fixturePath, readIndex, sharedModelsDir } from '../helpers/fixtures';
 import { detection } from '../helpers/detection';
@@ -11,7 +11,7 @@ import { detection } from '../helpers/detection';
 const MODEL = path.join(process.env.MODELS_DIR ?? sharedModelsDir, 'yunet_n_dynamic.onnx');
 // 0.7, not 0.6: a stain on the wall of people/person_a/001_A.jpg scores 0.66; every real face in
 // the fixtures scores 0.79 or more, and pasted 20-px faces 0.79–0.87.
-const OPTS = { minFaceSize: 20, scoreThreshold: 0.7 };
+const OPTS = { minFaceSize: 20, scoreThreshold: 0.7, scale: DEFAULT_SCALE };
 
 const alignUp = (n: number) => Math.ceil(n / 32) * 32;
 const decodeFixture = (rel: string) => decodeImage(fs.readFileSync(fixturePath(rel)), { maxPixels: 60_000_000 });
@@ -84,6 +84,49 @@ describe('planLevels', () => {
         for (let i = 1; i < starts.length; i++) expect(starts[i - 1] + size - starts[i]).toBeGreaterThanOrEqual(tileOverlap);
       }
     }
+  });
+});
+
+describe('finestScale', () => {
+  it.each([
+    // [width, height, scale]: web photos are enlarged up to maxUpscale, ...
+    [338, 254, 3],
+    [1024, 768, 3],
+    // ... mid-size ones up to the pixel budget, ...
+    [1600, 1200, Math.sqrt(12_600_000 / (1600 * 1200))],
+    [2048, 1536, Math.sqrt(12_600_000 / (2048 * 1536))],
+    // ... phone photos near 12 MP stay as they are, ...
+    [4032, 3024, 1],
+    [4000, 3000, 1],
+    [3024, 4032, 1],
+    // ... and bigger ones are shrunk to the budget.
+    [7360, 4912, Math.sqrt(12_600_000 / (7360 * 4912))],
+    [8000, 6000, Math.sqrt(12_600_000 / 48_000_000)],
+  ])('%i×%i → %f', (width, height, scale) => {
+    expect(finestScale(width, height, DEFAULT_SCALE)).toBeCloseTo(scale, 6);
+  });
+
+  it('never spends more than the budget outside the native band, nor enlarges past maxUpscale', () => {
+    for (let width = 100; width <= 12_000; width += 97) {
+      const height = Math.round(width * 0.75);
+      const s = finestScale(width, height, { pixelBudget: 5_000_000, maxUpscale: 2 });
+      expect(s).toBeLessThanOrEqual(2);
+      if (s !== 1) expect(width * height * s * s).toBeLessThanOrEqual(5_000_000 * 1.0001);
+    }
+  });
+
+  it('an enlarged finest level comes first, and coarser levels reach native size and YuNet\'s 640 px', () => {
+    const levels = planLevels(1024, 768, 3);
+    expect(levels.map((l) => [l.scale, l.width, l.height])).toEqual([
+      [3, 3072, 2304],
+      [0.75, 768, 576],
+      [0.625, 640, 480],
+    ]);
+    // A small photo's coarsest level is the photo itself.
+    expect(planLevels(338, 254, 3).map((l) => [l.width, l.height])).toEqual([
+      [1014, 762],
+      [338, 254],
+    ]);
   });
 });
 

@@ -3,10 +3,13 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { alignFace } from '../../src/vision/align';
 import { decodeImage } from '../../src/vision/decode';
-import { FaceDetector } from '../../src/vision/detector';
+import { DEFAULT_SCALE, FaceDetector } from '../../src/vision/detector';
 import { cosine, EMBEDDING_DIM, FaceEmbedder } from '../../src/vision/embedder';
 import { DETECTOR_FILE, EMBEDDER_FILE } from '../../src/vision/pipeline';
 import { fixturePath, readIndex, sharedModelsDir } from '../helpers/fixtures';
+
+/** Photos of one person are detected as enrolment detects them: never enlarged. */
+const AS_ENROLMENT = { ...DEFAULT_SCALE, maxUpscale: 1 };
 
 const THRESHOLD = loadConfig({}).matchThreshold;
 
@@ -23,7 +26,7 @@ let embedder: FaceEmbedder;
 /** Embeddings of every face found in a fixture, best detector score first. */
 async function embedFile(rel: string): Promise<Float32Array[]> {
   const img = await decodeImage(fs.readFileSync(fixturePath(rel)), { maxPixels: 60_000_000 });
-  const faces = await detector.detect(img, { minFaceSize: 20, scoreThreshold: 0.6 });
+  const faces = await detector.detect(img, { minFaceSize: 20, scoreThreshold: 0.6, scale: AS_ENROLMENT });
   return embedder.embed(img, faces.map((f) => f.landmarks));
 }
 
@@ -127,8 +130,8 @@ describe('FaceEmbedder on the fixtures', () => {
   it('gives the same embedding to interleaved concurrent calls as to sequential ones', async () => {
     const a = await decodeImage(fs.readFileSync(fixturePath('people/biden/biden2.jpg')), { maxPixels: 60_000_000 });
     const b = await decodeImage(fs.readFileSync(fixturePath('people/rose_leslie/img1.jpg')), { maxPixels: 60_000_000 });
-    const la = (await detector.detect(a, { minFaceSize: 20, scoreThreshold: 0.6 }))[0].landmarks;
-    const lb = (await detector.detect(b, { minFaceSize: 20, scoreThreshold: 0.6 }))[0].landmarks;
+    const la = (await detector.detect(a, { minFaceSize: 20, scoreThreshold: 0.6, scale: AS_ENROLMENT }))[0].landmarks;
+    const lb = (await detector.detect(b, { minFaceSize: 20, scoreThreshold: 0.6, scale: AS_ENROLMENT }))[0].landmarks;
     const [ea, eb] = await Promise.all([embedder.embedAligned(alignFace(a, la)), embedder.embedAligned(alignFace(b, lb))]);
     expect(cosine(ea, (await embedder.embed(a, [la]))[0])).toBeCloseTo(1, 6);
     expect(cosine(eb, (await embedder.embed(b, [lb]))[0])).toBeCloseTo(1, 6);

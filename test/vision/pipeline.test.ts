@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import { loadConfig } from '../../src/config';
+import { loadConfig, pipelineOptions } from '../../src/config';
 import { AppError } from '../../src/errors';
 import { cosine } from '../../src/vision/embedder';
 import { FacePipeline, type PipelineOptions } from '../../src/vision/pipeline';
 import { fixturePath, readIndex, sharedModelsDir } from '../helpers/fixtures';
 
 const config = loadConfig({});
-const OPTS: PipelineOptions = { maxPixels: config.maxPixels, minFaceSize: config.minFaceSize, scoreThreshold: config.detectScore };
+const OPTS: PipelineOptions = pipelineOptions(config);
 const read = (rel: string) => fs.readFileSync(fixturePath(rel));
 
 let pipeline: FacePipeline;

@@ -3,11 +3,14 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ALIGNED_SIZE, ARCFACE_TEMPLATE, alignFace } from '../../src/vision/align';
 import { decodeImage } from '../../src/vision/decode';
-import { FaceDetector } from '../../src/vision/detector';
+import { DEFAULT_SCALE, FaceDetector } from '../../src/vision/detector';
 import { DETECTOR_FILE } from '../../src/vision/pipeline';
 import { assessQuality, estimatePose, laplacianVariance } from '../../src/vision/quality';
 import type { Detection, FaceQuality, Landmarks, Point, RgbImage } from '../../src/vision/types';
 import { fixturePath, readIndex, sharedModelsDir } from '../helpers/fixtures';
+
+/** Photos of one person are detected as enrolment detects them: never enlarged. */
+const AS_ENROLMENT = { ...DEFAULT_SCALE, maxUpscale: 1 };
 
 /** A 112×112 crop from a per-pixel gray function. */
 function crop(gray: (x: number, y: number) => number): RgbImage {
@@ -87,7 +90,7 @@ describe('assessQuality on the fixtures', () => {
   /** Quality of the best-scoring face in an encoded image, or null when none is found. */
   async function bestFace(buf: Buffer): Promise<FaceQuality | null> {
     const img = await decodeImage(buf, { maxPixels: 60_000_000 });
-    const [best] = await detector.detect(img, { minFaceSize: 20, scoreThreshold: 0.6 });
+    const [best] = await detector.detect(img, { minFaceSize: 20, scoreThreshold: 0.6, scale: AS_ENROLMENT });
     return best ? assessQuality(alignFace(img, best.landmarks), best) : null;
   }
 
