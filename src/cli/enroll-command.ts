@@ -5,7 +5,7 @@ import type { Command } from './commands';
 import { AppError } from '../errors';
 import { UsageError, table, withServices } from './open-services';
 
-const IMAGE = /\.(jpe?g|png|webp|avif|tiff?|gif)$/i;
+const IMAGE = /\.(jpe?g|png|webp|hei[cf]|avif|tiff?|gif)$/i;
 
 /** Draws "[#####.....] 12/40 S1001" on a terminal; nothing when output is piped. */
 function progress(done: number, total: number, label: string) {

@@ -32,8 +32,9 @@ export interface Operation {
 const json = (schema: Schema) => ({ 'application/json': schema });
 const binary = (mediaType: string): Schema => ({ type: 'string', contentMediaType: mediaType });
 const flag: Schema = { type: 'boolean', default: false };
-const base64Photo: Schema = { type: 'string', contentEncoding: 'base64', description: 'the photo, base64 (a data: URL is accepted too)' };
-const photo = binary('image/*');
+const PHOTO_FORMATS = 'JPEG, PNG, WebP, HEIC/HEIF, AVIF, TIFF or GIF (first frame); other formats get 415';
+const base64Photo: Schema = { type: 'string', contentEncoding: 'base64', description: `the photo, base64 (a data: URL is accepted too): ${PHOTO_FORMATS}` };
+const photo: Schema = { ...binary('image/*'), description: PHOTO_FORMATS };
 
 const recognitionOptions: Record<string, Schema> = {
   class_id: { type: 'string', description: 'match only this class (id or code) and list its absent students' },

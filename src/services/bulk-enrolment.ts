@@ -3,7 +3,7 @@ import { AppError } from '../errors';
 import { assertZipWithin, listZipEntries, readZipEntry, ZipRejected } from '../roster/zip-guard';
 import type { EnrolmentService, EnrolResult } from './enrolment';
 
-const IMAGE = /\.(jpe?g|png|webp|avif|tiff?|gif)$/i;
+const IMAGE = /\.(jpe?g|png|webp|hei[cf]|avif|tiff?|gif)$/i;
 
 export interface BulkStudentResult {
   student_id: string;

@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import { AppError } from '../errors';
+import { decodeHeic } from './heic';
 import type { RgbImage } from './types';
 
-/** Raster photo formats we accept, as sharp names them ('heif' covers AVIF; HEIC is refused below). */
+/** Raster photo formats we accept, as sharp names them ('heif': AVIF, and HEIC through ./heic). */
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'heif', 'tiff', 'gif']);
 
 /** Anything smaller cannot hold a detectable face, and YuNet needs at least one 32-px cell. */
@@ -28,8 +29,10 @@ export async function decodeImage(buf: Buffer, opts: { maxPixels: number }): Pro
     .catch(() => {
       throw invalidImage('The file is not a readable image.');
     });
-  if (!ACCEPTED_FORMATS.has(meta.format) || (meta.format === 'heif' && meta.compression !== 'av1')) {
-    throw unsupported(meta.format === 'heif' ? 'HEIC' : meta.format.toUpperCase());
+  // sharp decodes AV1-coded HEIF (AVIF) itself; HEVC-coded HEIF (HEIC) goes to ./heic.
+  const heic = meta.format === 'heif' && meta.compression === 'hevc';
+  if (!ACCEPTED_FORMATS.has(meta.format) || (meta.format === 'heif' && !heic && meta.compression !== 'av1')) {
+    throw unsupported(meta.format.toUpperCase());
   }
   const { width, height } = meta.autoOrient;
   if (width * height > opts.maxPixels) {
@@ -43,6 +46,7 @@ export async function decodeImage(buf: Buffer, opts: { maxPixels: number }): Pro
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
     throw invalidImage(`The image is too small (${width}x${height}); both sides must be at least ${MIN_IMAGE_SIDE} pixels.`);
   }
+  if (heic) return decodeHeic(buf, { width, height });
 
   try {
     // 'error' aborts on truncated or corrupt data but tolerates the harmless libjpeg warnings
@@ -63,7 +67,7 @@ function unsupported(format: string): AppError {
   return new AppError(
     415,
     'unsupported_media_type',
-    `${format} files are not supported; send a JPEG, PNG, WebP, AVIF, TIFF or GIF photo.`,
+    `${format} files are not supported; send a JPEG, PNG, WebP, HEIC, AVIF, TIFF or GIF photo.`,
     { format },
   );
 }

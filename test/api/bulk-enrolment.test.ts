@@ -14,8 +14,8 @@ async function zipOf(files: Record<string, Buffer | string>): Promise<Buffer> {
 
 describe('zip layout', () => {
   test('groups images by their folder, under an optional top folder, skipping junk', () => {
-    const g = groupZipEntries(['class/S1/a.jpg', 'class/S1/b.PNG', 'class/S2/c.jpeg', 'class/S2/notes.txt', '__MACOSX/class/S1/._a.jpg', 'class/', 'loose.jpg']);
-    expect(Object.fromEntries(g)).toEqual({ S1: ['class/S1/a.jpg', 'class/S1/b.PNG'], S2: ['class/S2/c.jpeg'] });
+    const g = groupZipEntries(['class/S1/a.jpg', 'class/S1/b.PNG', 'class/S2/c.jpeg', 'class/S2/d.HEIC', 'class/S2/notes.txt', '__MACOSX/class/S1/._a.jpg', 'class/', 'loose.jpg']);
+    expect(Object.fromEntries(g)).toEqual({ S1: ['class/S1/a.jpg', 'class/S1/b.PNG'], S2: ['class/S2/c.jpeg', 'class/S2/d.HEIC'] });
   });
   test.each(['../evil/a.jpg', 'S1/../../a.jpg', '/abs/S1/a.jpg', 'S1\\a.jpg'])('refuses the unsafe path %s', (name) => {
     expect(() => groupZipEntries([name])).toThrow(/unsafe path/);

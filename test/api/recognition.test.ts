@@ -4,7 +4,7 @@ import request from 'supertest';
 import sharp from 'sharp';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
-import { fixturePath, readIndex } from '../helpers/fixtures';
+import { fixturePath, heicPath, readIndex } from '../helpers/fixtures';
 
 const index = readIndex();
 const sid = (identity: string) => `S-${identity}`;
@@ -89,6 +89,18 @@ describe(`enrolment and recognition on ${backend}`, () => {
       expect([f.path, res.status]).toEqual([f.path, 200]);
       expect([f.path, res.body.present.map((p: { student_id: string }) => p.student_id)]).toEqual([f.path, [sid('obama')]]);
     }
+  });
+
+  test('a HEIC photo (what iPhones save), stored upright or turned by irot, is recognised', async () => {
+    for (const name of ['obama2.heic', 'obama2-irot.heic']) {
+      const res = await request(a.app).post('/api/v1/recognitions').set(auth).attach('file', heicPath(name), { filename: name, contentType: 'image/heic' });
+      expect([name, res.status]).toEqual([name, 200]);
+      expect([name, res.body.image]).toEqual([name, { width: 626, height: 1200 }]);
+      expect([name, res.body.present.map((p: { student_id: string }) => p.student_id)]).toEqual([name, [sid('obama')]]);
+    }
+    const heic = fs.readFileSync(heicPath('obama2.heic'));
+    const cut = await request(a.app).post('/api/v1/recognitions').set(auth).attach('file', heic.subarray(0, heic.length >> 1), 'cut.heic');
+    expect([cut.status, cut.body.error.code]).toEqual([400, 'invalid_image']);
   });
 
   test('the classic /recognize_faces keeps its exact shape (multipart and base64 JSON)', async () => {

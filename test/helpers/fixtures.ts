@@ -28,6 +28,12 @@ export interface FixtureIndex {
 
 export const fixturePath = (rel: string): string => path.join(fixturesDir, rel);
 
+/**
+ * The HEIC files this repository ships (test/fixtures/heic), made from the fixtures above by
+ * scripts/make-heic-fixtures.ts: CI needs no HEVC encoder.
+ */
+export const heicPath = (name: string): string => path.join(repoRoot, 'test', 'fixtures', 'heic', name);
+
 let cached: FixtureIndex | undefined;
 export function readIndex(): FixtureIndex {
   cached ??= JSON.parse(fs.readFileSync(path.join(fixturesDir, 'index.json'), 'utf8')) as FixtureIndex;
