@@ -18,6 +18,13 @@ export interface ClassroomOptions {
   minFace: number;
   maxFace: number;
   seed: number;
+  /**
+   * Back-row faces as they really are, one to three of these per face: framed tightly (little
+   * hair or shoulders), tilted 10–30° in the plane, squeezed to 60–80% of their width (a crude
+   * stand-in for a head turned 30–60°), low contrast, slightly blurred. Glasses and true pose
+   * cannot be pasted: the real photos of realgroups/ have those.
+   */
+  hard?: boolean;
 }
 
 export interface SyntheticClassroom {
@@ -101,6 +108,42 @@ export async function cutFaceSource(img: RgbImage, box: Box, others: Box[] = [])
   return { patch: { data, width, height }, box: { x: box.x - left, y: box.y - top, width: box.width, height: box.height } };
 }
 
+/** One to three degradations of `hard` (see ClassroomOptions), drawn with `rand`, for a face pasted `faceW` px wide. */
+async function harden(src: FaceSource, rand: () => number, faceW: number): Promise<FaceSource> {
+  let { patch, box } = src;
+  const raw = (img: RgbImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+  const pick = [0, 1, 2, 3, 4].filter(() => rand() < 0.45);
+  if (pick.length === 0) pick.push(Math.floor(rand() * 5));
+  for (const k of pick.slice(0, 3)) {
+    if (k === 0) {
+      // Tight framing: 10% of context around the face box.
+      const left = Math.max(0, Math.round(box.x - 0.1 * box.width)), top = Math.max(0, Math.round(box.y - 0.1 * box.height));
+      const width = Math.min(patch.width - left, Math.round(box.width * 1.2)), height = Math.min(patch.height - top, Math.round(box.height * 1.2));
+      patch = { data: await raw(patch).extract({ left, top, width, height }).raw().toBuffer(), width, height };
+      box = { ...box, x: box.x - left, y: box.y - top };
+    } else if (k === 1) {
+      // In-plane tilt; the box keeps its size, centred where the face centre moved to (the patch grows).
+      const deg = (10 + rand() * 20) * (rand() < 0.5 ? -1 : 1);
+      const { data, info } = await raw(patch).rotate(deg, { background: '#808080' }).raw().toBuffer({ resolveWithObject: true });
+      const rad = (deg * Math.PI) / 180, cx = box.x + box.width / 2 - patch.width / 2, cy = box.y + box.height / 2 - patch.height / 2;
+      const nx = cx * Math.cos(rad) - cy * Math.sin(rad) + info.width / 2, ny = cx * Math.sin(rad) + cy * Math.cos(rad) + info.height / 2;
+      patch = { data, width: info.width, height: info.height };
+      box = { ...box, x: nx - box.width / 2, y: ny - box.height / 2 };
+    } else if (k === 2) {
+      const f = 0.6 + rand() * 0.2, width = Math.max(1, Math.round(patch.width * f));
+      patch = { data: await raw(patch).resize(width, patch.height, { fit: 'fill' }).raw().toBuffer(), width, height: patch.height };
+      box = { ...box, x: box.x * f, width: box.width * f };
+    } else if (k === 3) {
+      const a = 0.4 + rand() * 0.2;
+      patch = { ...patch, data: await raw(patch).linear(a, 128 * (1 - a)).raw().toBuffer() };
+    } else {
+      // Sigma 0.5–1 px of the pasted face: slightly out of focus.
+      patch = { ...patch, data: await raw(patch).blur(Math.max(0.3, ((0.5 + rand() * 0.5) * box.width) / faceW)).raw().toBuffer() };
+    }
+  }
+  return { patch, box };
+}
+
 /**
  * A classroom-like photo: `faces` patches from the sources (cycled), each scaled so its face box
  * has the drawn width, placed without overlapping on a textured background. Returns the encoded
@@ -114,7 +157,7 @@ export async function makeClassroom(sources: FaceSource[], opts: ClassroomOption
   const widths = Array.from({ length: opts.faces }, (_, i) => opts.minFace * Math.pow(opts.maxFace / opts.minFace, (i + rand()) / opts.faces));
   // Largest first, so the big patches still find room.
   for (const [i, faceW] of widths.reverse().entries()) {
-    const { patch, box } = sources[i % sources.length];
+    const { patch, box } = opts.hard ? await harden(sources[i % sources.length], rand, faceW) : sources[i % sources.length];
     const scale = faceW / box.width;
     const width = Math.max(1, Math.round(patch.width * scale));
     const height = Math.max(1, Math.round(patch.height * scale));
