@@ -40,8 +40,9 @@ import { decideFaces } from '../src/matching/decide';
 import { MIN_IMAGE_SIDE } from '../src/vision/decode';
 import { cosine } from '../src/vision/embedder';
 import { iou } from '../src/vision/nms';
-import { DETECTOR_FILE, EMBEDDER_FILE, FacePipeline, type PipelineOptions } from '../src/vision/pipeline';
+import { FacePipeline, type PipelineOptions } from '../src/vision/pipeline';
 import type { Box, EmbeddedFace, RgbImage } from '../src/vision/types';
+import { fixture, FIXTURES, index, modelsDir, RESULTS, type FixtureFile } from './fixtures';
 import { median } from './measure';
 
 const WIDTHS = [8, 10, 12, 14, 16, 20, 24, 32, 48];
@@ -69,23 +70,6 @@ const ENROL_OPTS: PipelineOptions = {
 };
 /** Shrunk photos: detection is not what is measured here. */
 const SMALL_OPTS: PipelineOptions = { ...SERVICE_OPTS, minFaceSize: 1, scoreThreshold: LOW_SCORE };
-const FIXTURES = path.resolve(PROJECT_ROOT, '..', 'shared', 'fixtures');
-const RESULTS = path.join(PROJECT_ROOT, 'bench', 'results');
-
-interface FixtureFile {
-  path: string;
-  kind: string;
-  identities?: string[];
-}
-const index = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'index.json'), 'utf8')) as { files: FixtureFile[] };
-
-/** The provisioned models (npm run setup), else the shared copy they are provisioned from. */
-function modelsDir(): string {
-  const has = (dir: string) => [DETECTOR_FILE, EMBEDDER_FILE].every((f) => fs.existsSync(path.join(dir, f)));
-  if (has(config.modelsDir)) return config.modelsDir;
-  if (config.modelsSource && has(config.modelsSource)) return config.modelsSource;
-  throw new Error(`models not found in ${config.modelsDir}; run npm run setup`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Shrinking and probing one photo.
@@ -159,7 +143,7 @@ const key = (w: number, v: Variant) => `${w}${v}`;
 
 async function examinePhoto(pipeline: FacePipeline, f: FixtureFile): Promise<Photo> {
   const kind = f.kind as Photo['kind'];
-  const buf = fs.readFileSync(path.join(FIXTURES, f.path));
+  const buf = fixture(f.path);
   // Decoded once here; every shrink below starts from these pixels.
   const full = await pipeline.run(buf, kind === 'enroll' ? ENROL_OPTS : SERVICE_OPTS);
   const faces = [...full.faces].sort((a, b) => b.box.width - a.box.width);
@@ -364,7 +348,7 @@ async function realStrangers(pipeline: FacePipeline, templates: Template[]): Pro
   const files = (JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { files: RealGroupFile[] }).files;
   const out: Record<Variant, StrangerFace[]> = { A: [], B: [] };
   for (const f of files) {
-    const buf = fs.readFileSync(path.join(FIXTURES, f.path));
+    const buf = fixture(f.path);
     const asIs = await pipeline.run(buf, SMALL_OPTS);
     const big = await resize(asIs.rgb, asIs.rgb.width * UPSAMPLE, asIs.rgb.height * UPSAMPLE);
     const upsampled = await pipeline.run(await png(big), SMALL_OPTS);

@@ -19,10 +19,11 @@ import path from 'node:path';
 import { loadConfig, pipelineOptions, PROJECT_ROOT } from '../src/config';
 import { finestScale, planLevels } from '../src/vision/detector';
 import { cosine } from '../src/vision/embedder';
-import { DETECTOR_FILE, EMBEDDER_FILE, FacePipeline, type PipelineOptions, type PipelineResult } from '../src/vision/pipeline';
+import { FacePipeline, type PipelineOptions, type PipelineResult } from '../src/vision/pipeline';
 import type { Box, StageTimings } from '../src/vision/types';
 import sharp from 'sharp';
 import { matchToTruth, WIDTH_BINS, widthBin } from './face-truth';
+import { fixture, FIXTURES, index, modelsDir, RESULTS } from './fixtures';
 import { median } from './measure';
 import { cutFaceSource, makeClassroom, type FaceSource } from './synthetic-classroom';
 
@@ -32,25 +33,6 @@ const RECALL_MIN_WIDTH = 10;
 
 const config = loadConfig();
 const OPTS: PipelineOptions = pipelineOptions(config);
-const FIXTURES = path.resolve(PROJECT_ROOT, '..', 'shared', 'fixtures');
-const RESULTS = path.join(PROJECT_ROOT, 'bench', 'results');
-
-interface FixtureFile {
-  path: string;
-  kind: string;
-  identities?: string[];
-  face_count?: number;
-}
-const index = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'index.json'), 'utf8')) as { files: FixtureFile[] };
-const fixture = (rel: string) => fs.readFileSync(path.join(FIXTURES, rel));
-
-/** The provisioned models (npm run setup), else the shared copy they are provisioned from. */
-function modelsDir(): string {
-  const has = (dir: string) => [DETECTOR_FILE, EMBEDDER_FILE].every((f) => fs.existsSync(path.join(dir, f)));
-  if (has(config.modelsDir)) return config.modelsDir;
-  if (config.modelsSource && has(config.modelsSource)) return config.modelsSource;
-  throw new Error(`models not found in ${config.modelsDir}; run npm run setup`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // One image, timed in its own process (entered as: vision.js --scenario <image> [<truth.json>]).

@@ -20,7 +20,7 @@ const reportOf = (e: unknown): EnrolReport | null =>
 function studentCard(s: Student, index: number): HTMLLIElement {
   const inputId = `enrol-file-${index}`;
   const count = el('span', { class: 'faces' }, facesText(s.faces));
-  const input = el('input', { id: inputId, type: 'file', accept: 'image/*,image/heic,image/heif,.heic,.heif', multiple: '' });
+  const input = el('input', { id: inputId, type: 'file', accept: 'image/*', multiple: '' });
   const results = el('ul', { class: 'results' });
   const card = el(
     'li',

@@ -1,21 +1,9 @@
 import fs from 'node:fs';
 import sharp from 'sharp';
-import { AppError } from '../../src/errors';
-import { decodeImage } from '../../src/vision/decode';
 import { fixturePath, readIndex } from '../helpers/fixtures';
+import { decode, decodeError, MAX_PIXELS } from '../helpers/decode';
 
-const MAX_PIXELS = 60_000_000;
 const read = (rel: string) => fs.readFileSync(fixturePath(rel));
-const decode = (buf: Buffer, maxPixels = MAX_PIXELS) => decodeImage(buf, { maxPixels });
-
-async function decodeError(buf: Buffer, maxPixels = MAX_PIXELS): Promise<AppError> {
-  const err = await decode(buf, maxPixels).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 /** Mean absolute difference over a sample of bytes (every 7th: all channels get visited). */
 const meanAbsDiff = (a: Buffer, b: Buffer) => {

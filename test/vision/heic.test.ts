@@ -1,28 +1,17 @@
 import fs from 'node:fs';
-import { loadConfig } from '../../src/config';
-import { AppError } from '../../src/errors';
-import { decodeImage } from '../../src/vision/decode';
+import { loadConfig, pipelineOptions } from '../../src/config';
 import { cosine } from '../../src/vision/embedder';
 import { FacePipeline, type PipelineOptions } from '../../src/vision/pipeline';
 import { fixturePath, heicPath, sharedModelsDir } from '../helpers/fixtures';
+import { decode, decodeError, MAX_PIXELS } from '../helpers/decode';
 
 // test/fixtures/heic/*.heic are made by scripts/make-heic-fixtures.ts from ../shared/fixtures
 // (the photo is MIT-licensed, from ageitgey/face_recognition): obama2.heic from
 // people/obama/obama2.jpg, obama2-irot.heic from the same photo stored sideways with an irot
 // property and EXIF orientation 6 (as iPhones store portrait photos). See their README.md.
 
-const MAX_PIXELS = 60_000_000;
-const decode = (buf: Buffer, maxPixels = MAX_PIXELS) => decodeImage(buf, { maxPixels });
 const heic = (name: string) => fs.readFileSync(heicPath(name));
 
-async function decodeError(buf: Buffer, maxPixels = MAX_PIXELS): Promise<AppError> {
-  const err = await decode(buf, maxPixels).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 const meanAbsDiff = (a: Buffer, b: Buffer) => {
   let sum = 0;
@@ -118,7 +107,7 @@ describe('decodeImage: HEIC', () => {
 
 describe('FacePipeline on HEIC', () => {
   const config = loadConfig({});
-  const OPTS: PipelineOptions = { maxPixels: config.maxPixels, minFaceSize: config.minFaceSize, scoreThreshold: config.detectScore };
+  const OPTS: PipelineOptions = pipelineOptions(config);
   let pipeline: FacePipeline;
   beforeAll(async () => {
     pipeline = await FacePipeline.load(sharedModelsDir);
