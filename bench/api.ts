@@ -283,7 +283,10 @@ async function benchBackend(backend: Backend, work: string, photoPath: string, i
 const verdict = (value: number, target: number) => `${value}${value <= target ? '' : ' (MISSED)'}`;
 
 function report(results: Record<Backend, BackendResult>, seconds: number): boolean {
-  const row = (label: string, cell: (r: BackendResult) => string | number, target = '') => [label, ...BACKENDS.map((b) => cell(results[b])), target];
+  const row = (label: string, cell: (r: BackendResult, b: Backend) => string | number, target = '') => [label, ...BACKENDS.map((b) => cell(results[b], b)), target];
+  // The search target is Postgres's (restated by the real-photo detection issue): PGlite runs a
+  // search as one single-threaded WebAssembly query, so its time is measured, not held to it.
+  const searchVerdict = (ms: number, b: Backend) => (b === 'postgres' ? verdict(ms, SEARCH_TARGET_MS) : `${ms} (measured)`);
   const statusesOk = (r: BackendResult) => Object.keys(r.load.statuses).every((s) => s === '200' || s === '503');
   const rows = [
     ['', ...BACKENDS, 'target'],
@@ -293,9 +296,9 @@ function report(results: Record<Backend, BackendResult>, seconds: number): boole
       const t = r.recognition.serverTimingsMs;
       return [t.decode, t.detect, t.align, t.embed, t.match].map(Math.round).join('/');
     }),
-    row(`nearest ${SEARCH_FACES} photo faces (mostly strangers) × k=${SEARCH_K} of ${SEARCH_EMBEDDINGS}, median of ${SEARCH_RUNS} (ms)`, (r) => verdict(r.search.globalMedianMs, SEARCH_TARGET_MS), `≤ ${SEARCH_TARGET_MS}`),
+    row(`nearest ${SEARCH_FACES} photo faces (mostly strangers) × k=${SEARCH_K} of ${SEARCH_EMBEDDINGS}, median of ${SEARCH_RUNS} (ms)`, (r, b) => searchVerdict(r.search.globalMedianMs, b), `≤ ${SEARCH_TARGET_MS} on Postgres`),
     row(`  the same as one query on one connection (PGlite's only way), median of ${SEARCH_RUNS} (ms)`, (r) => r.search.oneQueryMedianMs),
-    row(`  ${SEARCH_FACES} faces of enrolled students (planted), median of ${PLANTED_BATCHES} (ms)`, (r) => verdict(r.search.planted.medianMs, SEARCH_TARGET_MS), `≤ ${SEARCH_TARGET_MS}`),
+    row(`  ${SEARCH_FACES} faces of enrolled students (planted), median of ${PLANTED_BATCHES} (ms)`, (r, b) => searchVerdict(r.search.planted.medianMs, b), `≤ ${SEARCH_TARGET_MS} on Postgres`),
     row('  uses face_embeddings_hnsw', (r) => (r.search.hnswUsed ? 'yes' : 'NO'), 'yes'),
     row('  photo faces matched by an exact scan: same student by the index', (r) => `${r.search.matchableAgree}/${r.search.matchable}`),
     row('  planted matches found first: index / exact scan', (r) => {
@@ -319,7 +322,7 @@ function report(results: Record<Backend, BackendResult>, seconds: number): boole
     const r = results[b];
     return (
       r.recognition.medianMs <= RECOGNITION_TARGET_MS &&
-      r.search.globalMedianMs <= SEARCH_TARGET_MS &&
+      (b !== 'postgres' || r.search.globalMedianMs <= SEARCH_TARGET_MS) &&
       r.search.hnswUsed &&
       statusesOk(r) &&
       r.load.peakRssMb <= RSS_TARGET_MB &&
