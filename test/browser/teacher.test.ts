@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
 import { fixturePath, readIndex } from '../helpers/fixtures';
@@ -186,6 +187,18 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(await page.locator('#session-photos canvas').count()).toBe(2);
     expect(await page.locator('#sessions-rows tr').count()).toBe(1);
     await snap('07-second-photo');
+  });
+
+  test('a photo shrunk by a messaging app: its faces are counted as too small, and the page asks for the original', async () => {
+    // two_people.jpg's faces are about 150 px wide; at a tenth of the size they are about 15 px.
+    const small = await sharp(fixturePath('group/two_people.jpg')).resize(113).jpeg().toBuffer();
+    await page.getByLabel('Another photo of this lesson').setInputFiles({ name: 'shrunk.jpg', mimeType: 'image/jpeg', buffer: small });
+    await page.getByRole('button', { name: 'Add photo', exact: true }).click();
+    const warning = page.locator('#session-photos .warning');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('send the original photo');
+    expect(await page.locator('#session-photos canvas').nth(2).getAttribute('aria-label')).toContain('Too small, Too small');
+    await snap('08-small-faces');
   });
 
   test('exports download as files that open', async () => {
