@@ -65,17 +65,25 @@ export class FaceEmbedder {
   }
 
   private async runOne(crop: RgbImage): Promise<Float32Array> {
-    // Packed HWC bytes → planar CHW floats, (v − 127) / 128 as the model was trained.
-    const src = crop.data;
-    for (let i = 0, p = 0; i < PLANE; i++, p += 3) {
-      this.input[i] = (src[p + CHANNEL_INDEX[0]] - 127) / 128;
-      this.input[PLANE + i] = (src[p + CHANNEL_INDEX[1]] - 127) / 128;
-      this.input[2 * PLANE + i] = (src[p + CHANNEL_INDEX[2]] - 127) / 128;
-    }
+    packCrop(crop, this.input);
     const result = await this.session.run({ [this.inputName]: this.tensor });
     const raw = result[this.outputName];
     if (raw.size !== EMBEDDING_DIM) throw new Error(`fr_feature returned ${raw.size} values, expected ${EMBEDDING_DIM}`);
     return l2normalise(raw.data as Float32Array);
+  }
+}
+
+/**
+ * Writes a 112×112 crop (packed HWC bytes) into `dst` from `offset` on as the model's input:
+ * planar CHW floats in CHANNEL_INDEX order, (v − 127) / 128 as the model was trained.
+ */
+export function packCrop(crop: RgbImage, dst: Float32Array, offset = 0): void {
+  const src = crop.data;
+  const c0 = offset, c1 = offset + PLANE, c2 = offset + 2 * PLANE;
+  for (let i = 0, p = 0; i < PLANE; i++, p += 3) {
+    dst[c0 + i] = (src[p + CHANNEL_INDEX[0]] - 127) / 128;
+    dst[c1 + i] = (src[p + CHANNEL_INDEX[1]] - 127) / 128;
+    dst[c2 + i] = (src[p + CHANNEL_INDEX[2]] - 127) / 128;
   }
 }
 
