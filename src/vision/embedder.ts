@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ALIGNED_SIZE, alignFace } from './align';
 import { createSession } from './onnx';
@@ -38,13 +39,27 @@ export class FaceEmbedder {
     private readonly session: ort.InferenceSession,
     private readonly inputName: string,
     private readonly outputName: string,
+    /** The graph optimisation level the session runs at (see load). */
+    readonly optimization: EmbedderOptimization,
   ) {}
 
-  static async load(modelPath: string): Promise<FaceEmbedder> {
-    // 'extended', not 'all': the NCHWc layout that 'all' adds wraps fr_feature's convolutions in
-    // layout reorders, and one face took 47 ms instead of 15 ms (2-core Xeon, bench:vision).
-    const session = await createSession(modelPath, { optimization: 'extended' });
-    return new FaceEmbedder(session, session.inputNames[0], session.outputNames[0]);
+  /**
+   * Loads fr_feature at `opts.optimization`, or by default at whichever of 'extended' and 'all'
+   * runs faster on this machine: 'all' adds ORT's blocked (NCHWc) layout, and which wins depends
+   * on the CPU. On the 2-core AMD EPYC (bench:embed, 30 real crops, variants interleaved, median
+   * of 15 rounds) 'all' took 16.3 ms per face (25.6 ms CPU) against 19.8 ms (31.9 ms CPU) for
+   * 'extended'; on the 2-core Xeon, 'all' took 47 ms per face against 15 ms (bench:vision).
+   * Choosing costs two session loads and a few runs each at start-up; both levels give the same
+   * embeddings (cosine 1.000000 on the bench's crops, values within 7e-7).
+   */
+  static async load(modelPath: string, opts: { optimization?: EmbedderOptimization } = {}): Promise<FaceEmbedder> {
+    const levels = opts.optimization ? [opts.optimization] : CANDIDATE_LEVELS;
+    const sessions: ort.InferenceSession[] = [];
+    for (const level of levels) sessions.push(await createSession(modelPath, { optimization: level }));
+    const best = sessions.length === 1 ? 0 : await fastest(sessions);
+    for (const [i, s] of sessions.entries()) if (i !== best) await s.release();
+    const session = sessions[best];
+    return new FaceEmbedder(session, session.inputNames[0], session.outputNames[0], levels[best]);
   }
 
   /** Aligns each face by its landmarks and embeds it; one embedding per face, same order. */
@@ -85,6 +100,40 @@ export function packCrop(crop: RgbImage, dst: Float32Array, offset = 0): void {
     dst[c1 + i] = (src[p + CHANNEL_INDEX[1]] - 127) / 128;
     dst[c2 + i] = (src[p + CHANNEL_INDEX[2]] - 127) / 128;
   }
+}
+
+export type EmbedderOptimization = 'extended' | 'all';
+const CANDIDATE_LEVELS: readonly EmbedderOptimization[] = ['extended', 'all'];
+
+/** Timed runs per candidate session when choosing between them. */
+const CHOOSE_RUNS = 4;
+
+/**
+ * Index of the session with the lowest median run time on a fixed face-like input. Runs alternate
+ * between the sessions (after one untimed warm-up each), so a machine that is busy for part of
+ * the time slows every candidate alike.
+ */
+async function fastest(sessions: ort.InferenceSession[]): Promise<number> {
+  const input = new Float32Array(3 * PLANE);
+  // Deterministic values spread over the model's input range, not zeros: what the convolutions
+  // meet in a real crop (and so how much time denormal products cost) depends on the values.
+  for (let i = 0, x = 12345; i < input.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    input[i] = ((x >>> 16) & 255) / 128 - 1;
+  }
+  const feeds = sessions.map((s) => ({ [s.inputNames[0]]: new ort.Tensor('float32', input, [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]) }));
+  for (const [i, s] of sessions.entries()) await s.run(feeds[i]);
+  const times: number[][] = sessions.map(() => []);
+  for (let r = 0; r < CHOOSE_RUNS; r++) {
+    for (let k = 0; k < sessions.length; k++) {
+      const i = (k + r) % sessions.length;
+      const t0 = performance.now();
+      await sessions[i].run(feeds[i]);
+      times[i].push(performance.now() - t0);
+    }
+  }
+  const medians = times.map((ts) => ts.sort((a, b) => a - b)[ts.length >> 1]);
+  return medians.indexOf(Math.min(...medians));
 }
 
 /** A fresh unit-length copy (a zero vector stays zero rather than becoming NaN). */

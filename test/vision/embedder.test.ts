@@ -79,6 +79,26 @@ describe('FaceEmbedder.embedAligned', () => {
   });
 });
 
+describe('FaceEmbedder.load', () => {
+  it("runs at 'extended' or 'all', whichever it timed faster, and both give the same embeddings", async () => {
+    expect(['extended', 'all']).toContain(embedder.optimization);
+    const modelPath = path.join(sharedModelsDir, EMBEDDER_FILE);
+    const extended = await FaceEmbedder.load(modelPath, { optimization: 'extended' });
+    const all = await FaceEmbedder.load(modelPath, { optimization: 'all' });
+    expect([extended.optimization, all.optimization]).toEqual(['extended', 'all']);
+    let n = 0;
+    for (const rel of ['group/cf_000_5.jpg', 'group/obama_and_biden.jpg', 'people/rose_leslie/img1.jpg']) {
+      const img = await decodeImage(fs.readFileSync(fixturePath(rel)), { maxPixels: 60_000_000 });
+      for (const face of await detector.detect(img, { minFaceSize: 20, scoreThreshold: 0.6 })) {
+        const crop = alignFace(img, face.landmarks);
+        expect(cosine(await extended.embedAligned(crop), await all.embedAligned(crop))).toBeGreaterThanOrEqual(0.9999);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThanOrEqual(8);
+  });
+});
+
 describe('FaceEmbedder on the fixtures', () => {
   let samples: Sample[];
   beforeAll(async () => {
