@@ -3,7 +3,8 @@
  *
  * Cost per face of everything after detection: alignFace, assessQuality, packing the crop into the
  * model's input, and fr_feature under a set of ONNX Runtime variants (threads, graph optimisation,
- * memory options, batches, concurrent runs, worker threads). The crops are real: every face YuNet
+ * memory options, batches, concurrent runs, worker threads). Batches need the model's batch
+ * dimension made dynamic, which onnx-batch.ts does in memory. The crops are real: every face YuNet
  * finds in the fixture group photos, then the enrol/query photos, up to 30 faces.
  *
  * The machine is shared and its speed drifts, so variants are interleaved: each round runs every
@@ -30,6 +31,7 @@ import { DETECTOR_FILE, EMBEDDER_FILE } from '../src/vision/pipeline';
 import { assessQuality } from '../src/vision/quality';
 import type { Detection, RgbImage } from '../src/vision/types';
 import { median } from './measure';
+import { withDynamicBatch } from './onnx-batch';
 
 const FACES = 30;
 const CROP_FLOATS = 3 * ALIGNED_SIZE * ALIGNED_SIZE;
@@ -84,7 +86,7 @@ interface Variant {
 
 const output = (r: ort.InferenceSession.ReturnType, s: ort.InferenceSession) => r[s.outputNames[0]].data as Float32Array;
 
-/** One session; faces one after another through one reused input buffer (what FaceEmbedder does). */
+/** One session; faces one after another through one reused input buffer (what FaceEmbedder did before its worker threads). */
 async function sequential(name: string, model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<Variant> {
   const s = await ort.InferenceSession.create(model, { ...BASE, ...options });
   const input = new Float32Array(CROP_FLOATS);
@@ -96,6 +98,26 @@ async function sequential(name: string, model: Uint8Array, options: ort.Inferenc
       for (const c of crops) {
         packCrop(c, input);
         out.push(output(await s.run({ [s.inputNames[0]]: tensor }), s).slice());
+      }
+      return out;
+    },
+    close: () => s.release(),
+  };
+}
+
+/** One session on the model with a dynamic batch (onnx-batch.ts); the crops go in batches of `batch`. */
+async function batched(name: string, model: Uint8Array, options: ort.InferenceSession.SessionOptions, batch: number): Promise<Variant> {
+  const s = await ort.InferenceSession.create(withDynamicBatch(model), { ...BASE, ...options });
+  return {
+    name,
+    async embedAll(crops) {
+      const out: Float32Array[] = [];
+      for (let i = 0; i < crops.length; i += batch) {
+        const part = crops.slice(i, i + batch);
+        const input = new Float32Array(part.length * CROP_FLOATS);
+        part.forEach((c, k) => packCrop(c, input, k * CROP_FLOATS));
+        const data = output(await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', input, [part.length, 3, ALIGNED_SIZE, ALIGNED_SIZE]) }), s);
+        for (let k = 0; k < part.length; k++) out.push(data.slice(k * EMBEDDING_DIM, (k + 1) * EMBEDDING_DIM));
       }
       return out;
     },
@@ -167,17 +189,13 @@ async function workers(name: string, model: Uint8Array, options: ort.InferenceSe
   };
 }
 
-/** The shipped class, as the pipeline calls it: embedAligned per face, one after another. */
-async function shipped(name: string, modelPath: string): Promise<Variant> {
-  const e = await FaceEmbedder.load(modelPath);
+/** The shipped class, as the pipeline calls it: every face's embedAligned at once, then wait for all. */
+async function shipped(name: string, modelPath: string, workers?: number): Promise<Variant> {
+  const e = await FaceEmbedder.load(modelPath, { workers });
   return {
     name: `${name} (chose '${e.optimization}')`,
-    async embedAll(crops) {
-      const out: Float32Array[] = [];
-      for (const c of crops) out.push(await e.embedAligned(c));
-      return out;
-    },
-    close: async () => undefined,
+    embedAll: (crops) => Promise.all(crops.map((c) => e.embedAligned(c))),
+    close: () => e.close(),
   };
 }
 
@@ -267,7 +285,8 @@ async function main(): Promise<void> {
   const wanted = (name: string) => !only || only.test(name);
   const factories: [string, (name: string) => Promise<Variant>][] = [
     ['FaceEmbedder as shipped', (n) => shipped(n, modelPath)],
-    ['extended, 2 threads (before)', (n) => sequential(n, model, {})], // factories[1]: the reference
+    ['FaceEmbedder, 1 worker', (n) => shipped(n, modelPath, 1)],
+    ['extended, 2 threads (before)', (n) => sequential(n, model, {})], // factories[2]: the reference
     ['extended, 1 thread', (n) => sequential(n, model, { intraOpNumThreads: 1 })],
     ['all (NCHWc), 2 threads', (n) => sequential(n, model, { graphOptimizationLevel: 'all' })],
     ['all (NCHWc), 1 thread', (n) => sequential(n, model, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 })],
@@ -276,13 +295,16 @@ async function main(): Promise<void> {
     ['extended, 2 threads, mem pattern on', (n) => sequential(n, model, { enableMemPattern: true })],
     ['extended, 2 threads, CPU arena off', (n) => sequential(n, model, { enableCpuMemArena: false })],
     ['extended, 2 threads, parallel executor', (n) => sequential(n, model, { executionMode: 'parallel', interOpNumThreads: 2 })],
+    ['batches of 8, extended, 2 threads', (n) => batched(n, model, {}, 8)],
+    ['batches of 30, extended, 2 threads', (n) => batched(n, model, {}, 30)],
+    ['batches of 30, all, 1 thread', (n) => batched(n, model, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 }, 30)],
     ['1 session 1 thread, 2 runs at once', (n) => concurrent(n, model, { intraOpNumThreads: 1 }, 1)],
     ['2 sessions 1 thread, 2 runs at once', (n) => concurrent(n, model, { intraOpNumThreads: 1 }, 2)],
     ['2 worker threads × extended 1 thread', (n) => workers(n, model, { intraOpNumThreads: 1 }, 2)],
     ['2 worker threads × all 1 thread', (n) => workers(n, model, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 }, 2)],
   ];
   // The settings before this bench are always loaded: they are the reference for "min cos".
-  const before = await factories[1][1](factories[1][0]);
+  const before = await factories[2][1](factories[2][0]);
   const variants: Variant[] = [];
   for (const [name, make] of factories) if (name === before.name || wanted(name)) variants.push(name === before.name ? before : await make(name));
 
@@ -293,6 +315,11 @@ async function main(): Promise<void> {
     const es = await v.embedAll(crops);
     if (es.length !== crops.length || es.some((e) => e.length !== EMBEDDING_DIM)) throw new Error(`${v.name}: wrong output`);
     minCos.set(v.name, Math.min(...es.map((e, i) => cosine(e, reference[i]))));
+    // Raw outputs (not the shipped class, which normalises) must match the reference's value by value.
+    if (!v.name.startsWith('FaceEmbedder')) {
+      const diff = Math.max(...es.map((e, i) => Math.max(...e.map((x, k) => Math.abs(x - reference[i][k])))));
+      if (diff > 1e-4) throw new Error(`${v.name}: outputs differ from the reference by ${diff}`);
+    }
   }
 
   type Timed = { name: string; run: () => Promise<unknown> | void };
