@@ -34,11 +34,13 @@ const DEFAULT_WORKERS = Math.min(os.availableParallelism(), 4);
  * worker at a time: the model's batch is fixed at 1, and ort-node runs a session synchronously
  * on the calling thread, so two runs on the main thread (on one session or two) never overlap.
  * bench:embed on the 2-core AMD EPYC (30 real crops, variants interleaved, median of 15 rounds),
- * ms per face with a core to spare / with the machine busy (load average 6–8):
- *   2 workers, 'all', 1 thread each     10.3 / 21.2
- *   one session, 'all', 2 threads       16.3 / 21.6  (the second thread adds 35% CPU)
- *   one session, 'extended', 2 threads  19.8 / 29.3  (the settings before)
- * Batching does not help either (see bench:embed). The main thread only packs each crop (0.1 ms)
+ * ms per face on a quiet machine / on a busy one (load average 6–8, no core to spare):
+ *   2 workers, 'all', 1 thread each     9.3 / 21.0  (18.3 ms CPU per face)
+ *   one session, 'all', 2 threads      14.6 / 21.6  (24.0 ms CPU: the second thread's overhead)
+ *   one session, 'extended', 2 threads 17.6 / 29.3  (28.5 ms CPU; the settings before)
+ * Batches (the batch dimension made dynamic in memory) are no better: 30 faces in one run took
+ * 14.8 ms per face at 'extended' on 2 threads and 22.4 ms at 'all' on one thread, against 17.1
+ * for single runs. The main thread only packs each crop (0.1 ms)
  * and is free to align the next faces, or to serve requests, meanwhile. Load once per process.
  * Exiting the process (process.exit) while a worker is inside a run aborts it (onnxruntime-node
  * 1.30 throws from native code into the torn-down worker): close() first, or let requests end.
@@ -64,7 +66,7 @@ export class FaceEmbedder {
    * Starts `opts.workers` workers (default: one per core, at most 4) at `opts.optimization`, or
    * by default at whichever of 'extended' and 'all' runs faster on this machine: 'all' adds
    * ORT's blocked (NCHWc) layout, and which wins depends on the CPU. On the 2-core AMD EPYC one
-   * thread took 19.1 ms per face at 'all' and 26.7 ms at 'extended' (bench:embed); on the 2-core
+   * thread took 17.1 ms per face at 'all' and 25.3 ms at 'extended' (bench:embed); on the 2-core
    * Xeon, 'all' took 47 ms per face against 15 ms (bench:vision, 2 threads). The first worker
    * times both (a few runs each, about 0.3 s at start-up); they give the same embeddings
    * (cosine 1.000000 on the bench's crops, values within 7e-7).
