@@ -22,8 +22,9 @@ const PLANE = ALIGNED_SIZE * ALIGNED_SIZE;
 const CHANNEL_INDEX = [2, 1, 0] as const;
 
 /**
- * Worker threads that embed at once. Each holds its own session (one intra-op thread) and costs
- * about 30 MB: two took 100 MB of RSS where the one 2-thread session before took 37 MB.
+ * Worker threads that embed at once. Each holds its own session (one intra-op thread) and a V8
+ * instance: two took 95–100 MB of RSS where the one 2-thread session before took 37 MB, and
+ * bench:vision's 30-face 4000×3000 photo peaked at 446–457 MB instead of 374–387 MB.
  */
 const DEFAULT_WORKERS = Math.min(os.availableParallelism(), 4);
 
@@ -40,8 +41,8 @@ const DEFAULT_WORKERS = Math.min(os.availableParallelism(), 4);
  *   one session, 'extended', 2 threads 17.6 / 29.3  (28.5 ms CPU; the settings before)
  * Batches (the batch dimension made dynamic in memory) are no better: 30 faces in one run took
  * 14.8 ms per face at 'extended' on 2 threads and 22.4 ms at 'all' on one thread, against 17.1
- * for single runs. The main thread only packs each crop (0.1 ms)
- * and is free to align the next faces, or to serve requests, meanwhile. Load once per process.
+ * for single runs. The main thread only packs each crop (0.1 ms) and is free to align the next
+ * faces, or to serve requests, meanwhile. Load once per process.
  * Exiting the process (process.exit) while a worker is inside a run aborts it (onnxruntime-node
  * 1.30 throws from native code into the torn-down worker): close() first, or let requests end.
  */
