@@ -20,7 +20,12 @@ export interface SessionOptions {
  * tile cost 70 MB more peak memory for no measurable speed.
  */
 export async function createSession(modelPath: string, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(modelPath, {
+  return ort.InferenceSession.create(modelPath, sessionOptions(opts));
+}
+
+/** The ORT options createSession uses, for sessions created elsewhere (the embedder's worker threads). */
+export function sessionOptions(opts: SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  return {
     executionProviders: ['cpu'],
     graphOptimizationLevel: opts.optimization ?? 'all',
     executionMode: 'sequential',
@@ -28,5 +33,5 @@ export async function createSession(modelPath: string, opts: SessionOptions = {}
     intraOpNumThreads: opts.threads ?? os.availableParallelism(),
     interOpNumThreads: 1,
     extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  };
 }

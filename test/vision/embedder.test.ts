@@ -6,6 +6,7 @@ import { decodeImage } from '../../src/vision/decode';
 import { DEFAULT_SCALE, FaceDetector } from '../../src/vision/detector';
 import { cosine, EMBEDDING_DIM, FaceEmbedder } from '../../src/vision/embedder';
 import { DETECTOR_FILE, EMBEDDER_FILE } from '../../src/vision/pipeline';
+import type { RgbImage } from '../../src/vision/types';
 import { fixturePath, readIndex, sharedModelsDir } from '../helpers/fixtures';
 
 /** Photos of one person are detected as enrolment detects them: never enlarged. */
@@ -79,6 +80,56 @@ describe('cosine', () => {
 describe('FaceEmbedder.embedAligned', () => {
   it('rejects a crop that is not 112×112', async () => {
     await expect(embedder.embedAligned({ data: Buffer.alloc(64 * 64 * 3), width: 64, height: 64 })).rejects.toThrow(/112/);
+  });
+});
+
+describe('FaceEmbedder.load', () => {
+  const modelPath = path.join(sharedModelsDir, EMBEDDER_FILE);
+
+  /** Aligned crops of every face in a few fixture photos (group photos and an enrol photo). */
+  async function fixtureCrops(): Promise<RgbImage[]> {
+    const crops: RgbImage[] = [];
+    for (const rel of ['group/cf_000_5.jpg', 'group/obama_and_biden.jpg', 'people/rose_leslie/img1.jpg']) {
+      const img = await decodeImage(fs.readFileSync(fixturePath(rel)), { maxPixels: 60_000_000 });
+      for (const face of await detector.detect(img, { minFaceSize: 20, scoreThreshold: 0.6, scale: AS_ENROLMENT })) crops.push(alignFace(img, face.landmarks));
+    }
+    return crops;
+  }
+
+  it("runs at 'extended' or 'all', whichever it timed faster, and both give the same embeddings", async () => {
+    expect(['extended', 'all']).toContain(embedder.optimization);
+    const extended = await FaceEmbedder.load(modelPath, { optimization: 'extended', workers: 1 });
+    const all = await FaceEmbedder.load(modelPath, { optimization: 'all', workers: 1 });
+    expect([extended.optimization, all.optimization]).toEqual(['extended', 'all']);
+    const crops = await fixtureCrops();
+    expect(crops.length).toBeGreaterThanOrEqual(8);
+    for (const crop of crops) {
+      expect(cosine(await extended.embedAligned(crop), await all.embedAligned(crop))).toBeGreaterThanOrEqual(0.9999);
+    }
+    await Promise.all([extended.close(), all.close()]);
+  });
+
+  it('embeds many crops at once on several workers exactly as one at a time on one worker', async () => {
+    const crops = await fixtureCrops();
+    const one = await FaceEmbedder.load(modelPath, { optimization: 'all', workers: 1 });
+    const three = await FaceEmbedder.load(modelPath, { optimization: 'all', workers: 3 });
+    const sequential: Float32Array[] = [];
+    for (const crop of crops) sequential.push(await one.embedAligned(crop));
+    const together = await Promise.all(crops.map((crop) => three.embedAligned(crop)));
+    together.forEach((e, i) => expect(Array.from(e)).toEqual(Array.from(sequential[i])));
+    await Promise.all([one.close(), three.close()]);
+  });
+
+  it('lets the running crop finish on close, refuses the queued and later ones, and fails to load a missing model', async () => {
+    const e = await FaceEmbedder.load(modelPath, { optimization: 'extended', workers: 1 });
+    const crop = (await fixtureCrops())[0];
+    const settled = Promise.allSettled([e.embedAligned(crop), e.embedAligned(crop)]);
+    await e.close();
+    const [running, queued] = await settled;
+    expect(running.status).toBe('fulfilled');
+    expect(queued).toMatchObject({ status: 'rejected', reason: { message: 'the embedder is closed' } });
+    await expect(e.embedAligned(crop)).rejects.toThrow(/closed/);
+    await expect(FaceEmbedder.load(path.join(sharedModelsDir, 'no-such-model.onnx'))).rejects.toThrow(/fr_feature/);
   });
 });
 
