@@ -31,7 +31,7 @@ export interface RecognizedFace {
   detection_score: number;
   quality: number;
   status: Decision['status'];
-  /** Why an unnamed face was not even considered: narrower than NAME_MIN_FACE_SIZE. */
+  /** Why the face is unnamed whoever it resembles: narrower than NAME_MIN_FACE_SIZE. */
   reason?: 'too_small';
   student: { student_id: string; name: string } | null;
   similarity: number | null;

@@ -44,9 +44,9 @@ export function finestScale(width: number, height: number, policy: ScalePolicy):
 
 /**
  * How an image is cut up for the model. The finest level is the photo at the scale policy's
- * scale (see finestScale), so back-row faces are seen at 20 px or more; each coarser level is `levelStep` times smaller,
- * down to `coarseLongSide`, and finds the faces too big for the level above. Every level is cut
- * into tiles of at most `tileSize` so memory does not grow with the photo.
+ * scale (see finestScale); each coarser level is `levelStep` times smaller, down to
+ * `coarseLongSide`, and finds the faces too big for the level above. Every level is cut into
+ * tiles of at most `tileSize` so memory does not grow with the photo.
  */
 export interface DetectorTuning {
   tileSize: number;
@@ -117,7 +117,7 @@ function axisTiles(length: number, tileSize: number, overlap: number): { starts:
 
 /** The pyramid levels and their tiles for a `width`×`height` image whose finest level is at `finest` scale. */
 export function planLevels(width: number, height: number, finest = 1, tuning: DetectorTuning = DEFAULT_TUNING): Level[] {
-  // Never coarser than needed, and never above native size: an enlarged photo's big faces are found at native size.
+  // YuNet's 640 px, or the photo's own size when that is smaller: an enlarged photo's big faces are found at native size.
   const coarsest = Math.min(finest, 1, tuning.coarseLongSide / Math.max(width, height));
   const scales = [finest];
   // Ends exactly on `coarsest` (compared as the same number, so rounding cannot loop forever).
