@@ -25,8 +25,9 @@ const corrupt = () => new AppError(400, 'invalid_image', 'The image data is trun
  * P3) is taken as sRGB, so colours come out a little duller. On obama2.jpg stored as P3 HEIC: mean
  * abs diff 3.7 against the JPEG (2.5 as sRGB HEIC), cosine to obama.jpg 0.769 (0.771 as sRGB).
  *
- * libheif-js writes a line to stdout (console.log) when it cannot parse or decode a file, e.g. a
- * truncated upload; the request still gets its 400.
+ * libheif-js writes to console.log when it cannot parse or decode a file (a truncated upload):
+ * that line would break the one-JSON-object-per-line logs, so console.log is muted while libheif
+ * runs (see muted). The request still gets its 400.
  *
  * Cost, measured on the 2-core development VM: decodeImage of a 12-MP (4032x3024) HEIC takes
  * 2.5 s (median of 5, 1.7-3.0 s; a JPEG of that size takes 0.17 s), single-threaded WebAssembly
@@ -35,7 +36,7 @@ const corrupt = () => new AppError(400, 'invalid_image', 'The image data is trun
  */
 export async function decodeHeic(buf: Buffer, checked: { width: number; height: number }): Promise<RgbImage> {
   const decode = await heicDecode();
-  const images = await decode.all({ buffer: buf }).catch(() => {
+  const images = await muted(() => decode.all({ buffer: buf })).catch(() => {
     throw corrupt();
   });
   try {
@@ -44,7 +45,7 @@ export async function decodeHeic(buf: Buffer, checked: { width: number; height: 
     if (image.width !== checked.width || image.height !== checked.height) {
       throw new AppError(400, 'invalid_image', `The image header is inconsistent (${image.width}x${image.height} or ${checked.width}x${checked.height}).`);
     }
-    const rgba = await image.decode().catch(() => {
+    const rgba = await muted(() => image.decode()).catch(() => {
       throw corrupt();
     });
     const { data, info } = await sharp(rgba.data, { raw: { width: rgba.width, height: rgba.height, channels: 4 } })
@@ -55,5 +56,24 @@ export async function decodeHeic(buf: Buffer, checked: { width: number; height: 
     return { data, width: info.width, height: info.height };
   } finally {
     images.dispose();
+  }
+}
+
+let mutedCalls = 0;
+let consoleLog: typeof console.log = console.log;
+
+/**
+ * Runs `work` with console.log silenced, counted so that overlapping HEIC decodes restore it once.
+ * Only third-party code uses console.log here: Rollcall's logger writes to stdout itself.
+ */
+async function muted<T>(work: () => Promise<T>): Promise<T> {
+  if (mutedCalls++ === 0) {
+    consoleLog = console.log;
+    console.log = () => undefined;
+  }
+  try {
+    return await work();
+  } finally {
+    if (--mutedCalls === 0) console.log = consoleLog;
   }
 }

@@ -97,6 +97,22 @@ describe('decodeImage: HEIC', () => {
     expect({ status: err.status, code: err.code }).toEqual({ status: 400, code: 'invalid_image' });
   });
 
+  it('keeps libheif quiet on a bad file, also for overlapping decodes, and gives console.log back', async () => {
+    const original = console.log;
+    const spy = jest.fn();
+    console.log = spy;
+    try {
+      const buf = heic('obama2.heic');
+      const cut = buf.subarray(0, buf.length >> 1);
+      const errs = await Promise.all([decodeError(cut), decodeError(cut), decode(buf)]);
+      expect(errs.slice(0, 2).map((e) => (e as { code: string }).code)).toEqual(['invalid_image', 'invalid_image']);
+      expect(spy).not.toHaveBeenCalled();
+      expect(console.log).toBe(spy);
+    } finally {
+      console.log = original;
+    }
+  });
+
   it('names HEIC among the accepted formats when refusing one', async () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64"/></svg>');
     const err = await decodeError(svg);
