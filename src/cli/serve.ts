@@ -8,7 +8,7 @@ import { FacePipeline } from '../vision/pipeline';
 import { verifyModels } from '../vision/provision';
 import type { Command } from './commands';
 
-/** Starts the HTTP service; SIGTERM/SIGINT finish in-flight requests, then close the database. */
+/** Starts the HTTP service; SIGTERM/SIGINT finish in-flight requests, then close the database and the models. */
 export async function serve(config: Config, log: Logger): Promise<Server> {
   verifyModels(config.modelsDir);
   const db = await openDatabase(config);
@@ -44,9 +44,10 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     closing = true;
     clearInterval(purgeTimer);
     log.info('shutting down', { signal });
-    // Stop accepting, let in-flight requests finish, then release the database.
+    // Stop accepting, let in-flight requests finish, then release the database and the embedder's
+    // workers (exiting while a worker is inside an ONNX run would abort the process).
     server.close(() => {
-      db.close().finally(() => process.exit(0));
+      void Promise.allSettled([db.close(), pipeline.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 30_000).unref();

@@ -43,6 +43,11 @@ export class FacePipeline {
     return new FacePipeline(detector, embedder);
   }
 
+  /** Stops the embedder's worker threads, letting a face being embedded finish (see FaceEmbedder.close). */
+  close(): Promise<void> {
+    return this.embedder.close();
+  }
+
   async run(buf: Buffer, opts: PipelineOptions): Promise<PipelineResult> {
     let t = performance.now();
     const lap = () => {
