@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, pipelineOptions } from '../../src/config';
 
 describe('config', () => {
   test('defaults are sane', () => {
@@ -18,6 +18,12 @@ describe('config', () => {
     ['LOG_LEVEL', 'loud'],
     ['STORE_PHOTOS', 'maybe'],
     ['API_KEYS', 'short'],
+    ['DETECT_PIXEL_BUDGET', '500000'],
+    ['DETECT_PIXEL_BUDGET', '12.5e6x'],
+    ['DETECT_MAX_UPSCALE', '0.5'],
+    ['DETECT_MAX_UPSCALE', '10'],
+    ['NAME_MIN_FACE_SIZE', '2'],
+    ['MIN_FACE_SIZE', '3'],
   ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
@@ -26,5 +32,12 @@ describe('config', () => {
   test('values are read from the environment', () => {
     const c = loadConfig({ PORT: '9000', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb', STORE_PHOTOS: 'yes', DATABASE_URL: 'postgres://u@h/db' });
     expect(c).toMatchObject({ port: 9000, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'], storePhotos: true, databaseUrl: 'postgres://u@h/db' });
+  });
+
+  test('the scale policy and the naming size reach the pipeline options', () => {
+    const c = loadConfig({ DETECT_PIXEL_BUDGET: '6300000', DETECT_MAX_UPSCALE: '2', NAME_MIN_FACE_SIZE: '32', MIN_FACE_SIZE: '10' });
+    expect(c.nameMinFaceSize).toBe(32);
+    expect(pipelineOptions(c)).toMatchObject({ minFaceSize: 10, scoreThreshold: 0.7, scale: { pixelBudget: 6_300_000, maxUpscale: 2 } });
+    expect(pipelineOptions(loadConfig({})).scale).toEqual({ pixelBudget: 12_600_000, maxUpscale: 3 });
   });
 });
