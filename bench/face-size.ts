@@ -42,7 +42,8 @@ import { cosine } from '../src/vision/embedder';
 import { iou } from '../src/vision/nms';
 import { FacePipeline, type PipelineOptions } from '../src/vision/pipeline';
 import type { Box, EmbeddedFace, RgbImage } from '../src/vision/types';
-import { fixture, FIXTURES, index, modelsDir, RESULTS, type FixtureFile } from './fixtures';
+import { MATCH_IOU, matchToTruth } from './face-truth';
+import { fixture, index, realgroups, modelsDir, RESULTS, type FixtureFile } from './fixtures';
 import { median } from './measure';
 
 const WIDTHS = [8, 10, 12, 14, 16, 20, 24, 32, 48];
@@ -54,7 +55,6 @@ const VARIANT_NAMES: Record<Variant, string> = {
   B: `B: shrunk photo upsampled ${UPSAMPLE}× (lanczos3) before it is sent`,
 };
 const LOW_SCORE = 0.3;
-const MATCH_IOU = 0.3;
 const THRESHOLDS = [0.35, 0.4, 0.45];
 
 const config = loadConfig();
@@ -316,10 +316,6 @@ function safeFrom(rows: Row[], strangers: StrangerFace[] | null, variant: Varian
 // ---------------------------------------------------------------------------------------------
 // Cross-check: real small faces of never-enrolled people (fixtures/realgroups, 14–84 px).
 
-interface RealGroupFile {
-  path: string;
-  faces: Box[];
-}
 const REAL_BUCKETS: [number, number][] = [
   [0, 16],
   [16, 20],
@@ -344,8 +340,7 @@ interface StrangerFace {
  * a detection (IoU ≥ MATCH_IOU), and decided photo-wide against all templates as recognition does.
  */
 async function realStrangers(pipeline: FacePipeline, templates: Template[]): Promise<Record<Variant, StrangerFace[]>> {
-  const dir = path.join(FIXTURES, 'realgroups');
-  const files = (JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { files: RealGroupFile[] }).files;
+  const files = realgroups();
   const out: Record<Variant, StrangerFace[]> = { A: [], B: [] };
   for (const f of files) {
     const buf = fixture(f.path);
@@ -353,19 +348,15 @@ async function realStrangers(pipeline: FacePipeline, templates: Template[]): Pro
     const big = await resize(asIs.rgb, asIs.rgb.width * UPSAMPLE, asIs.rgb.height * UPSAMPLE);
     const upsampled = await pipeline.run(await png(big), SMALL_OPTS);
     for (const [v, faces, k] of [['A', asIs.faces, 1], ['B', upsampled.faces, UPSAMPLE]] as const) {
-      // Greedy one-to-one matching of reference boxes to detections, best overlap first.
-      const pairs = f.faces.flatMap((ref, ri) =>
-        faces.map((d, di) => ({ ri, di, o: iou(d.box, { x: ref.x * k, y: ref.y * k, width: ref.width * k, height: ref.height * k }) })),
+      const { foundIndex } = matchToTruth(
+        faces.map((d) => d.box),
+        f.faces.map((ref) => ({ x: ref.x * k, y: ref.y * k, width: ref.width * k, height: ref.height * k })),
       );
-      const refOf = new Map<number, number>();
-      for (const p of pairs.filter((x) => x.o >= MATCH_IOU).sort((a, b) => b.o - a.o)) {
-        if (!refOf.has(p.di) && ![...refOf.values()].includes(p.ri)) refOf.set(p.di, p.ri);
-      }
-      const matched = [...refOf.keys()];
+      const matched = foundIndex.filter((di) => di >= 0);
       const perFace = matched.map((di) => templates.map((t) => ({ studentId: t.identity, similarity: cosine(t.embedding, faces[di].embedding) })));
       const decisions = Object.fromEntries(THRESHOLDS.map((t) => [String(t), decideFaces(perFace, { threshold: t, margin: MARGIN })]));
       f.faces.forEach((ref, ri) => {
-        const i = matched.findIndex((di) => refOf.get(di) === ri);
+        const i = matched.indexOf(foundIndex[ri]);
         const top = i < 0 ? undefined : decisions[String(THRESHOLDS[0])][i].candidates[0];
         out[v].push({
           file: f.path,

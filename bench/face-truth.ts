@@ -5,8 +5,8 @@ import type { Box } from '../src/vision/types';
 export const MATCH_IOU = 0.3;
 
 export interface TruthMatch {
-  /** For each reference face, whether a found box matched it. */
-  matched: boolean[];
+  /** For each reference face, the index of the found box matched to it, or -1. */
+  foundIndex: number[];
   /** Found boxes that match no reference face. */
   falsePositives: number;
 }
@@ -14,14 +14,14 @@ export interface TruthMatch {
 /** One-to-one matching of found boxes to reference faces, best overlaps first. */
 export function matchToTruth(found: readonly Box[], truth: readonly Box[], minIou = MATCH_IOU): TruthMatch {
   const pairs = truth.flatMap((t, ti) => found.map((f, fi) => ({ ti, fi, iou: iou(t, f) }))).filter((p) => p.iou >= minIou);
-  const matched = truth.map(() => false);
+  const foundIndex = truth.map(() => -1);
   const used = new Set<number>();
   for (const p of pairs.sort((a, b) => b.iou - a.iou)) {
-    if (matched[p.ti] || used.has(p.fi)) continue;
-    matched[p.ti] = true;
+    if (foundIndex[p.ti] >= 0 || used.has(p.fi)) continue;
+    foundIndex[p.ti] = p.fi;
     used.add(p.fi);
   }
-  return { matched, falsePositives: found.length - used.size };
+  return { foundIndex, falsePositives: found.length - used.size };
 }
 
 /** The face-width bins recall is reported in (pixels of the photo as sent). */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../src/config';
 import { DETECTOR_FILE, EMBEDDER_FILE } from '../src/vision/pipeline';
+import type { Box } from '../src/vision/types';
 
 /** The shared fixtures (../shared/fixtures, see its README) and where benches write their JSON. */
 export const FIXTURES = path.resolve(PROJECT_ROOT, '..', 'shared', 'fixtures');
@@ -16,6 +17,14 @@ export interface FixtureFile {
 
 export const index = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'index.json'), 'utf8')) as { files: FixtureFile[] };
 export const fixture = (rel: string): Buffer => fs.readFileSync(path.join(FIXTURES, rel));
+
+/** realgroups/: real web-resolution group photos with a reference box for every face. */
+export interface RealGroupFile {
+  path: string;
+  faces: Box[];
+}
+export const realgroups = (): RealGroupFile[] =>
+  (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'realgroups', 'index.json'), 'utf8')) as { files: RealGroupFile[] }).files;
 
 /** The provisioned models (npm run setup), else the shared copy they are provisioned from. */
 export function modelsDir(): string {

@@ -23,7 +23,7 @@ import { FacePipeline, type PipelineOptions, type PipelineResult } from '../src/
 import type { Box, StageTimings } from '../src/vision/types';
 import sharp from 'sharp';
 import { matchToTruth, WIDTH_BINS, widthBin } from './face-truth';
-import { fixture, FIXTURES, index, modelsDir, RESULTS } from './fixtures';
+import { fixture, FIXTURES, index, modelsDir, realgroups, RESULTS } from './fixtures';
 import { median } from './measure';
 import { cutFaceSource, makeClassroom, type FaceSource } from './synthetic-classroom';
 
@@ -66,8 +66,8 @@ interface Recall {
 
 /** Recall of the truth faces ≥ RECALL_MIN_WIDTH, by width bin, and detections matching no truth face. */
 function scoreAgainstTruth(found: Box[], truth: Box[]): Recall {
-  const { matched, falsePositives } = matchToTruth(found, truth);
-  const counted = truth.map((t, i) => ({ t, hit: matched[i] })).filter(({ t }) => t.width >= RECALL_MIN_WIDTH);
+  const { foundIndex, falsePositives } = matchToTruth(found, truth);
+  const counted = truth.map((t, i) => ({ t, hit: foundIndex[i] >= 0 })).filter(({ t }) => t.width >= RECALL_MIN_WIDTH);
   const bins: Recall['bins'] = {};
   for (const { t, hit } of counted) {
     const b = (bins[widthBin(t.width)!] ??= [0, 0]);
@@ -273,9 +273,8 @@ const scaleBox = (b: Box, f: number): Box => ({ x: b.x * f, y: b.y * f, width: b
 
 async function realPhotos(pipeline: FacePipeline): Promise<RealPhoto[]> {
   const photos: { set: string; image: string; buf: Buffer; truth: Box[] }[] = [];
-  const realgroups = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'realgroups', 'index.json'), 'utf8')) as { files: { path: string; faces: Box[] }[] };
   for (const factor of REALGROUP_FACTORS) {
-    for (const f of realgroups.files) {
+    for (const f of realgroups()) {
       const buf = factor === 1 ? fixture(f.path) : await shrink(fixture(f.path), factor);
       photos.push({ set: `realgroups ${factor === 1 ? 'as published' : `shrunk to ${factor * 100}%`}`, image: f.path, buf, truth: f.faces.map((b) => scaleBox(b, factor)) });
     }

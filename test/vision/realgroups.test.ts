@@ -37,12 +37,12 @@ async function score(file: RealGroup, factor: number) {
   const img = await decodeImage(buf, opts);
   const truth = file.faces.map((b) => ({ x: b.x * factor, y: b.y * factor, width: b.width * factor, height: b.height * factor }));
   const faces = await detector.detect(img, opts);
-  const { matched, falsePositives } = matchToTruth(
+  const { foundIndex, falsePositives } = matchToTruth(
     faces.map((f) => f.box),
     truth,
   );
   // Faces of 10 px and wider count; smaller ones may be found, and are then no false positives.
-  const counted = truth.map((t, i) => ({ t, found: matched[i] })).filter(({ t }) => t.width >= 10);
+  const counted = truth.map((t, i) => ({ t, found: foundIndex[i] >= 0 })).filter(({ t }) => t.width >= 10);
   return { found: counted.filter((c) => c.found).length, total: counted.length, falsePositives };
 }
 
