@@ -22,15 +22,14 @@ export class WebhooksService {
   constructor(private readonly db: Db, private readonly allowPrivate: boolean) {}
 
   async create(body: unknown, actor: string) {
-    const raw = requiredString(body, 'url', 2000);
-    const url = parseTarget(raw);
+    const url = parseTarget(requiredString(body, 'url', 2000));
     if (isProblem(url)) throw invalid('url', url.problem, url.message);
-    // Checked at registration for an early answer, and again at each delivery (DNS may change).
-    const resolved = await resolveTarget(url, this.allowPrivate);
-    if (isProblem(resolved)) throw invalid('url', resolved.problem, resolved.message);
     const events = eventsOf((body as Record<string, unknown>).events);
     const given = optionalString(body, 'secret', 200);
     if (given !== null && given.length < MIN_SECRET) throw invalid('secret', 'length', `"secret" must be at least ${MIN_SECRET} characters`);
+    // Checked at registration for an early answer, and again at each delivery (DNS may change).
+    const resolved = await resolveTarget(url, this.allowPrivate);
+    if (isProblem(resolved)) throw invalid('url', resolved.problem, resolved.message);
     const secret = given ?? `whsec_${crypto.randomBytes(32).toString('base64url')}`;
     const row = await this.db.transaction(async (tx) => {
       const w = await webhooksRepo.insert(tx, { url: url.href, events, secret, createdBy: actor });

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import request from 'supertest';
 import { createApp } from '../../src/http/app';
 import { openApiDocument } from '../../src/http/openapi';
@@ -9,18 +8,14 @@ import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { fixturePath } from '../helpers/fixtures';
 import { schemaErrors, type Schema } from '../helpers/schema-check';
+import { verifyRollcallSignature } from '../helpers/webhook-verify';
 import { startReceiver, until, type Receiver } from '../helpers/webhook-receiver';
 
 const SECRET = 'whsec_known_test_secret_123456';
 const silent = createLogger('silent');
 
-/** Checks a signed delivery the way a receiver would, with its own HMAC code. */
-function verifies(r: { headers: Record<string, unknown>; body: string }, secret = SECRET): boolean {
-  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['x-rollcall-signature']));
-  if (!m) return false;
-  const expected = crypto.createHmac('sha256', secret).update(`${m[1]}.${r.body}`).digest('hex');
-  return m[2] === expected && Math.abs(Date.now() / 1000 - Number(m[1])) < 300;
-}
+const verifies = (r: { headers: Record<string, unknown>; body: string }, secret = SECRET) =>
+  verifyRollcallSignature(secret, r.body, String(r.headers['x-rollcall-signature']));
 
 describe(`webhooks on ${backend}`, () => {
   let a: TestApp;

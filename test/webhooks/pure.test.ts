@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import { isPrivateAddress } from '../../src/webhooks/address';
 import { MAX_RETRY_DELAY_MS, nextAttemptAt } from '../../src/webhooks/backoff';
-import { signatureHeader, verifySignature } from '../../src/webhooks/signature';
+import { signatureHeader } from '../../src/webhooks/signature';
+import { verifyRollcallSignature } from '../helpers/webhook-verify';
 import { parseTarget } from '../../src/webhooks/target';
+import { loadConfig } from '../../src/config';
 
 describe('isPrivateAddress', () => {
   test.each([
@@ -49,13 +51,14 @@ describe('signature', () => {
     const hex = crypto.createHmac('sha256', secret).update(`1700000000.${body}`).digest('hex');
     expect(header).toBe(`t=1700000000,v1=${hex}`);
   });
-  test('verifies, and refuses another body, another secret and an old timestamp', () => {
-    const header = signatureHeader(secret, body, 1_700_000_000);
-    expect(verifySignature(secret, body, header, 1_700_000_010)).toBe(true);
-    expect(verifySignature(secret, `${body} `, header, 1_700_000_010)).toBe(false);
-    expect(verifySignature('another_secret_0123456789', body, header, 1_700_000_010)).toBe(false);
-    expect(verifySignature(secret, body, header, 1_700_000_000 + 301)).toBe(false);
-    expect(verifySignature(secret, body, 'garbage', 1_700_000_000)).toBe(false);
+  test("the documented receiver check accepts it, and refuses another body, another secret and an old timestamp", () => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = signatureHeader(secret, body, now - 10);
+    expect(verifyRollcallSignature(secret, body, header)).toBe(true);
+    expect(verifyRollcallSignature(secret, `${body} `, header)).toBe(false);
+    expect(verifyRollcallSignature('another_secret_0123456789', body, header)).toBe(false);
+    expect(verifyRollcallSignature(secret, body, signatureHeader(secret, body, now - 301))).toBe(false);
+    expect(verifyRollcallSignature(secret, body, 'garbage')).toBe(false);
   });
 });
 
@@ -69,5 +72,22 @@ describe('parseTarget', () => {
   test('http and https are accepted', () => {
     expect(parseTarget('https://sis.example.org/hooks?x=1')).toBeInstanceOf(URL);
     expect(parseTarget('http://127.0.0.1:8080/')).toBeInstanceOf(URL);
+  });
+});
+
+describe('webhook settings', () => {
+  test('defaults: private targets refused, 10 s timeout, retries from 10 s for 24 h, polled every second', () => {
+    expect(loadConfig({})).toMatchObject({ webhookAllowPrivate: false, webhookTimeoutMs: 10_000, webhookRetryBaseMs: 10_000, webhookRetryHours: 24, webhookPollMs: 1000 });
+  });
+  test.each([
+    ['WEBHOOK_ALLOW_PRIVATE', 'sometimes'],
+    ['WEBHOOK_TIMEOUT_MS', '0'],
+    ['WEBHOOK_TIMEOUT_MS', '120000'],
+    ['WEBHOOK_RETRY_BASE_MS', '5'],
+    ['WEBHOOK_RETRY_HOURS', '0'],
+    ['WEBHOOK_RETRY_HOURS', '1000'],
+    ['WEBHOOK_POLL_MS', '1.5'],
+  ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
   });
 });
