@@ -70,4 +70,23 @@ describe(`claiming deliveries on ${backend}`, () => {
     const [{ max }] = await t.db.query<{ max: number }>('SELECT max(attempts)::int AS max FROM webhook_deliveries');
     expect(max).toBe(1);
   });
+
+  test('stop() waits for the send in flight to finish and record its attempt', async () => {
+    const slow = await startReceiver(() => 'hang');
+    try {
+      await webhooksRepo.insert(t.db, { url: slow.url, events: ['session.recorded'], secret: 'whsec_claim_test_0123456789', createdBy: 'test' });
+      await t.db.transaction((tx) => webhooksRepo.emit(tx, 'session.recorded', { session_id: 'x' }));
+      const d = new WebhookDeliverer(t.db, { ...settings, webhookTimeoutMs: 300 }, createLogger('silent'));
+      d.start();
+      await until('the request', () => slow.received.length === 1);
+      await d.stop();
+      const [row] = await t.db.query<{ attempts: number; last_error: string; claim: string | null }>(
+        "SELECT d.attempts, d.last_error, d.claim FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.type = 'session.recorded'",
+      );
+      expect(row).toEqual({ attempts: 1, last_error: 'no answer within 300 ms', claim: null });
+      expect(slow.received).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
 });
