@@ -57,6 +57,16 @@ export interface Config {
   rateLimitPerMin: number;
   /** Serve GET /metrics without an API key (for a scraper on a private network). */
   metricsPublic: boolean;
+  /** Webhook targets on loopback, private or link-local addresses are refused unless this is set. */
+  webhookAllowPrivate: boolean;
+  /** A webhook receiver not answering within this time counts as a failed attempt. */
+  webhookTimeoutMs: number;
+  /** Wait after a webhook's first failed attempt; it doubles after each further one (at most an hour). */
+  webhookRetryBaseMs: number;
+  /** How long after the event a failing delivery keeps being retried before it is given up. */
+  webhookRetryHours: number;
+  /** How often each process looks for webhook deliveries that are due. */
+  webhookPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +175,11 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     rateLimitPerMin: num(env, 'RATE_LIMIT_PER_MIN', 60, 0, 100_000, true),
     metricsPublic: bool(env, 'METRICS_PUBLIC', false),
+    webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    webhookTimeoutMs: num(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000, true),
+    webhookRetryBaseMs: num(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3600_000, true),
+    webhookRetryHours: num(env, 'WEBHOOK_RETRY_HOURS', 24, 0.001, 168),
+    webhookPollMs: num(env, 'WEBHOOK_POLL_MS', 1000, 10, 60_000, true),
   };
 }
 

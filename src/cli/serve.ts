@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createApp } from '../http/app';
 import { createServices } from '../services/services';
+import { WebhookDeliverer } from '../services/webhook-delivery';
 import { openDatabase } from '../store/open';
 import { FacePipeline } from '../vision/pipeline';
 import { verifyModels } from '../vision/provision';
@@ -22,13 +23,16 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   }
   // Retention runs here and hourly; every process may run it, the statements are idempotent.
   const purge = () =>
-    services.retention.purge().then(
-      (r) => (r.sessions + r.photos > 0 ? log.info('retention purge', r) : undefined),
+    Promise.all([services.retention.purge(), services.retention.purgeWebhookEvents()]).then(
+      ([r, webhookEvents]) => (r.sessions + r.photos + webhookEvents > 0 ? log.info('retention purge', { ...r, webhook_events: webhookEvents }) : undefined),
       (e) => log.error('retention purge failed', { error: String(e) }),
     );
   await purge();
   const purgeTimer = setInterval(purge, 3600_000);
   purgeTimer.unref();
+  // Every process sends due webhook deliveries; row locks keep them from sending one twice at once.
+  const deliverer = new WebhookDeliverer(db, config, log);
+  deliverer.start();
   const app = createApp({ config, log, services });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -44,10 +48,12 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     closing = true;
     clearInterval(purgeTimer);
     log.info('shutting down', { signal });
-    // Stop accepting, let in-flight requests finish, then release the database and the embedder's
-    // workers (exiting while a worker is inside an ONNX run would abort the process).
+    // Stop accepting, let in-flight requests and webhook sends finish (a send is bounded by
+    // WEBHOOK_TIMEOUT_MS), then release the database and the embedder's workers (exiting while a
+    // worker is inside an ONNX run would abort the process).
+    const delivering = deliverer.stop();
     server.close(() => {
-      void Promise.allSettled([db.close(), pipeline.close()]).finally(() => process.exit(0));
+      void delivering.finally(() => Promise.allSettled([db.close(), pipeline.close()])).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 30_000).unref();

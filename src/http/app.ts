@@ -11,6 +11,7 @@ import { studentRoutes } from './routes/students';
 import { recognitionRoutes } from './routes/recognition';
 import { sessionRoutes } from './routes/sessions';
 import { webRoutes } from './routes/web';
+import { webhookRoutes } from './routes/webhooks';
 import { metaRoutes } from './routes/meta';
 import { appMetrics } from './http-metrics';
 import { cors, jsonBody, requestTimeout, securityHeaders } from './security';
@@ -41,6 +42,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(studentRoutes(services));
   app.use(recognitionRoutes(services));
   app.use(sessionRoutes(services));
+  app.use(webhookRoutes(services));
   app.use(notFoundRoute);
   app.use(errorHandler(log));
   return app;

@@ -3,6 +3,8 @@
  * the `components.schemas` of the OpenAPI document. They describe what the services return;
  * test/api/openapi.test.ts checks real answers against them.
  */
+import { WEBHOOK_EVENTS } from '../services/webhooks';
+
 export type Schema = Record<string, unknown>;
 
 export const ref = (name: keyof typeof schemas): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -55,6 +57,15 @@ const face = object({
   similarity: nullable(similarity),
   candidates: array(object({ student_id: string, similarity })),
 }, ['reason']);
+
+const webhookEvent: Schema = { enum: [...WEBHOOK_EVENTS] };
+const webhookProps = {
+  id: uuid,
+  url: string,
+  events: array(webhookEvent),
+  paused: { type: 'boolean', description: 'paused: no new events are queued for it and its pending deliveries wait' },
+  created_at: dateTime,
+};
 
 const attendanceStatus: Schema = { enum: ['present', 'absent', 'late', 'excused'] };
 
@@ -157,5 +168,29 @@ export const schemas = {
     before: { type: ['object', 'null'] },
     after: { type: ['object', 'null'] },
     note: nullable(string),
+  }),
+  NewWebhook: object(
+    {
+      url: { type: 'string', description: 'http(s); loopback, private and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true' },
+      events: { ...array(webhookEvent), minItems: 1 },
+      secret: { type: 'string', minLength: 16, description: 'the HMAC key; generated when left out' },
+    },
+    ['secret'],
+  ),
+  Webhook: object(webhookProps),
+  CreatedWebhook: object({ ...webhookProps, secret: { type: 'string', description: 'shown only here: verify X-Rollcall-Signature with it' } }),
+  WebhookUpdate: object({ paused: boolean }),
+  WebhookDelivery: object({
+    id: string,
+    event_id: uuid,
+    event: webhookEvent,
+    status: { enum: ['pending', 'delivered', 'failed'], description: 'failed: given up after WEBHOOK_RETRY_HOURS' },
+    attempts: integer,
+    next_attempt_at: nullable(dateTime),
+    last_attempt_at: nullable(dateTime),
+    last_status_code: { type: ['integer', 'null'], description: "the receiver's HTTP status; null when none came (timeout, refused connection)" },
+    last_error: nullable(string),
+    delivered_at: nullable(dateTime),
+    created_at: { ...dateTime, description: 'when the event happened' },
   }),
 } satisfies Record<string, Schema>;

@@ -13,7 +13,7 @@ export interface Operation {
   /** OpenAPI path template, e.g. /api/v1/classes/{classId}. */
   path: string;
   id: string;
-  tag: 'meta' | 'web' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions';
+  tag: 'meta' | 'web' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks';
   summary: string;
   /** No API key needed. */
   open?: true;
@@ -148,6 +148,19 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
     { method: 'patch', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}', id: 'correctAttendance', tag: 'sessions', summary: "Correct a student's status (audited)", body: { 'application/json': { schema: ref('Correction') } }, ok: { 200: json(ref('AttendanceRow')) }, errors: [400, 401, 404, 413] },
     { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}/history', id: 'attendanceHistory', tag: 'sessions', summary: 'The audit trail of corrections', ok: { 200: json({ type: 'array', items: ref('AuditEntry') }) }, errors: [401, 404] },
     { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance.{format}', id: 'exportSession', tag: 'sessions', summary: 'One session as a spreadsheet', ok: { 200: exportBody }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/webhooks', id: 'createWebhook', tag: 'webhooks', summary: 'Register an endpoint for signed event deliveries (admin); the secret is shown only in this answer', body: { 'application/json': { schema: ref('NewWebhook') } }, ok: { 201: json(ref('CreatedWebhook')) }, errors: [400, 401, 413] },
+    { method: 'get', path: '/api/v1/webhooks', id: 'listWebhooks', tag: 'webhooks', summary: 'The registered endpoints (admin), without secrets', ok: { 200: json({ type: 'array', items: ref('Webhook') }) }, errors: [401] },
+    { method: 'patch', path: '/api/v1/webhooks/{webhookId}', id: 'pauseWebhook', tag: 'webhooks', summary: 'Pause or resume an endpoint (admin): paused, it gets no new events and its pending deliveries wait', body: { 'application/json': { schema: ref('WebhookUpdate') } }, ok: { 200: json(ref('Webhook')) }, errors: [400, 401, 404, 413] },
+    { method: 'delete', path: '/api/v1/webhooks/{webhookId}', id: 'deleteWebhook', tag: 'webhooks', summary: 'Delete an endpoint and its delivery log (admin)', ok: { 204: {} }, errors: [401, 404] },
+    {
+      method: 'get',
+      path: '/api/v1/webhooks/{webhookId}/deliveries',
+      id: 'webhookDeliveries',
+      tag: 'webhooks',
+      summary: "The endpoint's latest 200 deliveries (admin): status, attempts, last error, next attempt",
+      ok: { 200: json({ type: 'array', items: ref('WebhookDelivery') }) },
+      errors: [401, 404],
+    },
   ];
 }
 
@@ -171,6 +184,7 @@ const PARAMS: Record<string, Schema> = {
   classId: { type: 'string', description: 'the class id, or its code' },
   studentId: { type: 'string', description: "the school's student ID" },
   sessionId: { type: 'string', format: 'uuid' },
+  webhookId: { type: 'string', format: 'uuid' },
   format: { enum: ['xlsx', 'csv'] },
   file: { type: 'string', description: 'a file name such as app.js or styles.css' },
 };

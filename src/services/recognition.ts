@@ -11,6 +11,7 @@ import type { FacePipeline, PipelineResult } from '../vision/pipeline';
 import { annotate, type Label } from '../vision/annotate';
 import type { InferenceQueue } from './inference-queue';
 import type { ClassesService } from './classes';
+import { emitSessionEvent } from './webhook-events';
 
 /** Nearest embeddings fetched per face: enough to see every plausible rival (several per student). */
 const NEIGHBOURS_PER_FACE = 20;
@@ -182,6 +183,7 @@ export class RecognitionService {
       r.faces.map((f) => ({ ...f.box, score: f.detection_score, status: f.status, studentId: f.student?.student_id ?? null, similarity: f.similarity })),
     );
     await sessionsRepo.markSeen(tx, sessionId, photoId, r.present.map((p) => ({ studentId: p.student_id, similarity: p.similarity })));
+    await emitSessionEvent(tx, opts.sessionId ? 'session.photo_added' : 'session.recorded', { sessionId, photoId, classId: cls.id, classCode: cls.code });
     return sessionId;
   }
 

@@ -1,6 +1,10 @@
 import type { Db } from '../store/db';
 import { auditRepo } from '../store/repos/audit';
 import { sessionsRepo } from '../store/repos/sessions';
+import { webhooksRepo } from '../store/repos/webhooks';
+
+/** Days a webhook event and its delivery log are kept (GET …/deliveries), unless still being retried. */
+export const WEBHOOK_EVENT_DAYS = 30;
 
 export interface RetentionPolicy {
   /** Attendance sessions older than this many days are deleted (0 = kept). */
@@ -25,5 +29,10 @@ export class RetentionService {
       }
       return { sessions, photos };
     });
+  }
+
+  /** Forgets webhook events older than WEBHOOK_EVENT_DAYS whose deliveries have all finished. */
+  async purgeWebhookEvents(): Promise<number> {
+    return webhooksRepo.deleteFinishedOlderThan(this.db, WEBHOOK_EVENT_DAYS);
   }
 }

@@ -13,6 +13,7 @@ import { SessionsService } from './sessions';
 import { BulkEnrolmentService } from './bulk-enrolment';
 import { RetentionService } from './retention';
 import { RateLimits } from './rate-limits';
+import { WebhooksService } from './webhooks';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -29,6 +30,7 @@ export interface Services {
   sessions: SessionsService;
   retention: RetentionService;
   rateLimits: RateLimits;
+  webhooks: WebhooksService;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -51,5 +53,6 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     sessions: new SessionsService(db, classes, recognition),
     retention: new RetentionService(db, { sessionDays: config.sessionRetentionDays, photoDays: config.photoRetentionDays }),
     rateLimits: new RateLimits(db, config.rateLimitPerMin),
+    webhooks: new WebhooksService(db, config.webhookAllowPrivate),
   };
 }

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../errors';
 import { optionalString } from './validate';
 import type { ClassesService } from './classes';
 import type { RecognitionService } from './recognition';
+import { emitEvent } from './webhook-events';
 import { renderMatrixExport, renderSessionExport, type ExportFormat } from './exports';
 
 const STATUSES: Status[] = ['present', 'absent', 'late', 'excused'];
@@ -76,6 +77,14 @@ export class SessionsService {
         after: { student_id: studentId, status, source: 'manual', note },
         note,
       });
+      await emitEvent(tx, 'attendance.corrected', () => ({
+        session_id: s.id,
+        class_id: s.class_id,
+        student_id: studentId,
+        status,
+        previous_status: row.status,
+        corrected_by: actor,
+      }));
       return { student_id: studentId, name: row.name, status, similarity: row.similarity, source: 'manual', note };
     });
   }

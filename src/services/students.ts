@@ -3,6 +3,7 @@ import { studentsRepo } from '../store/repos/students';
 import { facesRepo } from '../store/repos/faces';
 import { auditRepo } from '../store/repos/audit';
 import { conflict, notFound } from '../errors';
+import { emitEvent } from './webhook-events';
 import { optionalString, requiredString, studentIdOf } from './validate';
 
 export class StudentsService {
@@ -48,6 +49,7 @@ export class StudentsService {
       await auditRepo.forgetStudent(tx, s.student_id);
       await studentsRepo.delete(tx, s.id);
       await auditRepo.add(tx, { actor, action: 'erase_student', entity: 'student', entityId: s.student_id });
+      await emitEvent(tx, 'student.erased', () => ({ student_id: s.student_id }));
     });
   }
 }

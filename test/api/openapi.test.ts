@@ -166,6 +166,18 @@ describe(`OpenAPI document on ${backend}`, () => {
     await documented(request(a.app).delete('/api/v1/students/S-solo').set(auth));
   });
 
+  test('webhooks', async () => {
+    // A documentation address (TEST-NET-3): public, and nothing is delivered in this test.
+    const hook = (await documented(request(a.app).post('/api/v1/webhooks').set(auth).send({ url: 'https://203.0.113.10/hook', events: ['student.erased'] }))).body;
+    await documented(request(a.app).post('/api/v1/webhooks').set(auth).send({ url: 'http://127.0.0.1/hook', events: ['student.erased'] }));
+    await documented(request(a.app).get('/api/v1/webhooks').set(auth));
+    await documented(request(a.app).patch(`/api/v1/webhooks/${hook.id}`).set(auth).send({ paused: true }));
+    await documented(request(a.app).patch(`/api/v1/webhooks/${hook.id}`).set(auth).send({}));
+    await documented(request(a.app).get(`/api/v1/webhooks/${hook.id}/deliveries`).set(auth));
+    await documented(request(a.app).delete(`/api/v1/webhooks/${hook.id}`).set(auth));
+    await documented(request(a.app).delete(`/api/v1/webhooks/${hook.id}`).set(auth));
+  });
+
   test('every documented operation was exercised above', () => {
     expect([...exercised].sort()).toEqual(expect.arrayContaining(documentedRoutes(doc)));
   });
