@@ -12,6 +12,7 @@ import { recognitionRoutes } from './routes/recognition';
 import { sessionRoutes } from './routes/sessions';
 import { webRoutes } from './routes/web';
 import { metaRoutes } from './routes/meta';
+import { auditRoutes } from './routes/audit';
 import { appMetrics } from './http-metrics';
 import { cors, jsonBody, requestTimeout, securityHeaders } from './security';
 import { rateLimit } from './rate-limit';
@@ -41,6 +42,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(studentRoutes(services));
   app.use(recognitionRoutes(services));
   app.use(sessionRoutes(services));
+  app.use(auditRoutes(services));
   app.use(notFoundRoute);
   app.use(errorHandler(log));
   return app;
