@@ -117,16 +117,18 @@ function call(url: string, init: { method?: string; body?: FormData | string; he
   });
 }
 
+const postJson = (url: string, body: unknown) =>
+  call(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
 /** Each fixture identity as a student, enrolled from its enrolment photos through the API as a school would. */
 async function enrolFixtures(base: string, index: FixtureIndex): Promise<number> {
   let enrolled = 0;
   for (const { id, name } of index.identities) {
-    const created = await call(`${base}/api/v1/students`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ student_id: id, name }),
-    });
+    const created = await postJson(`${base}/api/v1/students`, { student_id: id, name });
     if (created.status !== 201) throw new Error(`creating student ${id} answered ${created.status}: ${await created.text()}`);
+    // Consent first, as CONSENT_REQUIRED (the default) asks.
+    const consent = await postJson(`${base}/api/v1/students/${id}/consent`, { state: 'granted' });
+    if (consent.status !== 200) throw new Error(`recording consent of ${id} answered ${consent.status}: ${await consent.text()}`);
     const form = new FormData();
     for (const f of index.files.filter((f) => f.kind === 'enroll' && f.identities?.includes(id))) {
       form.append('images', new Blob([fs.readFileSync(path.join(FIXTURES, f.path))]), path.basename(f.path));

@@ -39,6 +39,8 @@ export interface Config {
   /** Enrolment refuses faces narrower than this. */
   enrolMinFaceSize: number;
   storeFaceCrops: boolean;
+  /** Enrolling faces needs the student's recorded biometric consent (a refusal always blocks it). */
+  consentRequired: boolean;
   storePhotos: boolean;
   /** Days attendance sessions are kept (0 = forever) and stored photos are kept (0 = forever). */
   sessionRetentionDays: number;
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
     nameMinFaceSize: num(env, 'NAME_MIN_FACE_SIZE', NAME_MIN_FACE_SIZE, 4, 1000, true),
     enrolMinFaceSize: num(env, 'ENROL_MIN_FACE_SIZE', 40, 8, 1000, true),
     storeFaceCrops: bool(env, 'STORE_FACE_CROPS', false),
+    consentRequired: bool(env, 'CONSENT_REQUIRED', true),
     storePhotos: bool(env, 'STORE_PHOTOS', false),
     sessionRetentionDays: num(env, 'SESSION_RETENTION_DAYS', 0, 0, 36_500, true),
     photoRetentionDays: num(env, 'PHOTO_RETENTION_DAYS', 30, 0, 36_500, true),

@@ -29,7 +29,7 @@ export const roster: Command['run'] = async (argv, { config }) => {
   const [, cls, file] = positionals;
   return withServices(config, async (s) => {
     const r = await s.rosters.import(cls, fs.readFileSync(file), path.basename(file), { dryRun: values['dry-run'] === true, sheet: values.sheet, actor: 'cli' });
-    process.stdout.write(`${r.dry_run ? 'dry run: would apply' : 'applied'} sheet "${r.sheet}" (header on row ${r.header_row}): ${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.total} on the roster\n`);
+    process.stdout.write(`${r.dry_run ? 'dry run: would apply' : 'applied'} sheet "${r.sheet}" (header on row ${r.header_row}): ${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.total} on the roster${r.changes.consent.length ? `, ${r.changes.consent.length} consent decision(s) recorded` : ''}\n`);
     return 0;
   });
 };

@@ -13,6 +13,7 @@ import { sessionRoutes } from './routes/sessions';
 import { webRoutes } from './routes/web';
 import { webhookRoutes } from './routes/webhooks';
 import { metaRoutes } from './routes/meta';
+import { auditRoutes } from './routes/audit';
 import { appMetrics } from './http-metrics';
 import { cors, jsonBody, requestTimeout, securityHeaders } from './security';
 import { rateLimit } from './rate-limit';
@@ -43,6 +44,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(recognitionRoutes(services));
   app.use(sessionRoutes(services));
   app.use(webhookRoutes(services));
+  app.use(auditRoutes(services));
   app.use(notFoundRoute);
   app.use(errorHandler(log));
   return app;

@@ -69,6 +69,22 @@ const webhookProps = {
 
 const attendanceStatus: Schema = { enum: ['present', 'absent', 'late', 'excused'] };
 
+const consent = object({
+  state: { enum: ['granted', 'refused', 'unknown'], description: 'biometric consent; unknown until one is recorded' },
+  recorded_at: nullable(dateTime),
+  recorded_by: { type: ['string', 'null'], description: 'who recorded it (the API key name)' },
+  note: nullable(string),
+});
+
+const auditEntry = {
+  at: dateTime,
+  actor: { type: 'string', description: 'the API key name' },
+  action: string,
+  before: { type: ['object', 'null'] },
+  after: { type: ['object', 'null'] },
+  note: nullable(string),
+};
+
 const attendanceRow = object({
   student_id: string,
   name: string,
@@ -113,7 +129,19 @@ export const schemas = {
     },
     ['email'],
   ),
-  Student: object({ student_id: string, name: string, email: nullable(string), faces: { type: 'integer', description: 'enrolled embeddings' } }),
+  Student: object({ student_id: string, name: string, email: nullable(string), faces: { type: 'integer', description: 'enrolled embeddings' }, consent }),
+  NewConsent: object(
+    { state: { enum: ['granted', 'refused'], description: 'refused (or withdrawn) erases the enrolled faces at once' }, note: { type: ['string', 'null'], maxLength: 1000 } },
+    ['note'],
+  ),
+  ConsentRecorded: object({
+    student_id: string,
+    state: { enum: ['granted', 'refused'] },
+    recorded_at: dateTime,
+    recorded_by: string,
+    note: nullable(string),
+    erased_faces: { type: 'integer', description: 'embeddings (with their crops) erased by a refusal' },
+  }),
   RosterReport: object({
     dry_run: boolean,
     sheet: string,
@@ -122,7 +150,12 @@ export const schemas = {
     updated: integer,
     removed: integer,
     total: integer,
-    changes: object({ added: array(string), updated: array(object({ student_id: string, from: string, to: string })), removed: array(string) }),
+    changes: object({
+      added: array(string),
+      updated: array(object({ student_id: string, from: string, to: string })),
+      removed: array(string),
+      consent: { ...array(object({ student_id: string, state: { enum: ['granted', 'refused'] }, erased_faces: integer })), description: "the Consent column's changes (not listed in a dry run)" },
+    }),
   }),
   Enrolment: object({ student_id: string, enrolled: integer, results: array(enrolResult) }),
   BulkEnrolment: object({
@@ -136,7 +169,10 @@ export const schemas = {
     image: object({ width: integer, height: integer }),
     faces: array(face),
     present: array(object({ student_id: string, name: string, similarity })),
-    absent: { ...array(object({ student_id: string, name: string })), description: 'roster students not seen (class given)' },
+    absent: {
+      ...array(object({ student_id: string, name: string, enrolled: { type: 'boolean', description: 'false: no enrolled face, the camera cannot see them: mark by hand' } })),
+      description: 'roster students not seen (class given)',
+    },
     unknown_faces: { type: 'integer', description: 'faces not named: unknown or ambiguous' },
     threshold: number,
     warnings: {
@@ -157,17 +193,14 @@ export const schemas = {
     taken_at: dateTime,
     unknown_faces: integer,
     photos: array(object({ id: uuid, width: integer, height: integer, faces: integer, unknown_faces: integer, timings_ms: { type: 'object' }, added_at: dateTime })),
-    attendance: array(attendanceRow),
+    attendance: array(object({ ...(attendanceRow.properties as Record<string, Schema>), enrolled: { type: 'boolean', description: 'has enrolled faces now; false: only a teacher can mark them' } })),
   }),
   Correction: object({ status: attendanceStatus, note: { type: ['string', 'null'], maxLength: 1000 } }, ['note']),
   AttendanceRow: attendanceRow,
-  AuditEntry: object({
-    at: dateTime,
-    actor: { type: 'string', description: 'the API key name' },
-    action: string,
-    before: { type: ['object', 'null'] },
-    after: { type: ['object', 'null'] },
-    note: nullable(string),
+  AuditEntry: object(auditEntry),
+  AuditPage: object({
+    items: array(object({ id: { type: 'string', description: 'increasing with time' }, entity: string, entity_id: string, ...auditEntry })),
+    next_cursor: { type: ['string', 'null'], description: 'pass as cursor for the next (older) page; null on the last page' },
   }),
   NewWebhook: object(
     {

@@ -13,7 +13,7 @@ export interface Operation {
   /** OpenAPI path template, e.g. /api/v1/classes/{classId}. */
   path: string;
   id: string;
-  tag: 'meta' | 'web' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks';
+  tag: 'meta' | 'web' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks' | 'audit';
   summary: string;
   /** No API key needed. */
   open?: true;
@@ -101,7 +101,26 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
     { method: 'get', path: '/api/v1/classes/{classId}/sessions', id: 'classSessions', tag: 'sessions', summary: "The class's attendance sessions", ok: { 200: json({ type: 'array', items: ref('SessionSummary') }) }, errors: [401, 404] },
     { method: 'get', path: '/api/v1/classes/{classId}/attendance.{format}', id: 'exportClass', tag: 'sessions', summary: 'Students × sessions matrix with totals', ok: { 200: exportBody }, errors: [401, 404] },
     { method: 'post', path: '/api/v1/students', id: 'createStudent', tag: 'students', summary: 'Create a student outside any roster', body: { 'application/json': { schema: ref('NewStudent') } }, ok: { 201: json(ref('Student')) }, errors: [400, 401, 409, 413] },
-    { method: 'get', path: '/api/v1/students/{studentId}', id: 'showStudent', tag: 'students', summary: 'One student and their enrolled face count', ok: { 200: json(ref('Student')) }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/students/{studentId}', id: 'showStudent', tag: 'students', summary: 'One student, their enrolled face count and consent', ok: { 200: json(ref('Student')) }, errors: [401, 404] },
+    {
+      method: 'post',
+      path: '/api/v1/students/{studentId}/consent',
+      id: 'recordConsent',
+      tag: 'students',
+      summary: "Record the student's biometric consent; refused erases their faces at once (audited)",
+      body: { 'application/json': { schema: ref('NewConsent') } },
+      ok: { 200: json(ref('ConsentRecorded')) },
+      errors: [400, 401, 404, 413],
+    },
+    {
+      method: 'get',
+      path: '/api/v1/students/{studentId}/export',
+      id: 'exportStudent',
+      tag: 'students',
+      summary: 'Subject access: a zip of JSON files with everything stored about the student (audited)',
+      ok: { 200: { 'application/zip': binary('application/zip') } },
+      errors: [401, 404],
+    },
     {
       method: 'post',
       path: '/api/v1/students/{studentId}/faces',
@@ -115,7 +134,7 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
         },
       },
       ok: { 201: json(ref('Enrolment')) },
-      errors: [400, 401, 404, 413, 422, 429, 503],
+      errors: [400, 401, 404, 409, 413, 422, 429, 503],
     },
     { method: 'delete', path: '/api/v1/students/{studentId}/faces', id: 'eraseFaces', tag: 'enrolment', summary: 'Erase the embeddings and stored crops', ok: { 204: {} }, errors: [401, 404] },
     { method: 'delete', path: '/api/v1/students/{studentId}', id: 'eraseStudent', tag: 'students', summary: 'Erase the student and everything biometric', ok: { 204: {} }, errors: [401, 404] },
@@ -147,6 +166,25 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
     },
     { method: 'patch', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}', id: 'correctAttendance', tag: 'sessions', summary: "Correct a student's status (audited)", body: { 'application/json': { schema: ref('Correction') } }, ok: { 200: json(ref('AttendanceRow')) }, errors: [400, 401, 404, 413] },
     { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}/history', id: 'attendanceHistory', tag: 'sessions', summary: 'The audit trail of corrections', ok: { 200: json({ type: 'array', items: ref('AuditEntry') }) }, errors: [401, 404] },
+    {
+      method: 'get',
+      path: '/api/v1/audit',
+      id: 'auditLog',
+      tag: 'audit',
+      summary: 'The audit log, newest first, filtered and paged',
+      query: {
+        actor: { type: 'string' },
+        action: { type: 'string', description: 'e.g. record_consent, delete_faces, erase_student, correct_attendance, import_roster, export_student' },
+        entity: { type: 'string', description: 'student, class or attendance' },
+        entity_id: { type: 'string' },
+        since: { type: 'string', format: 'date-time', description: 'at or after (ISO 8601)' },
+        until: { type: 'string', format: 'date-time', description: 'before (ISO 8601)' },
+        limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+        cursor: { type: 'string', description: 'next_cursor of the previous page' },
+      },
+      ok: { 200: json(ref('AuditPage')) },
+      errors: [400, 401],
+    },
     { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance.{format}', id: 'exportSession', tag: 'sessions', summary: 'One session as a spreadsheet', ok: { 200: exportBody }, errors: [401, 404] },
     { method: 'post', path: '/api/v1/webhooks', id: 'createWebhook', tag: 'webhooks', summary: 'Register an endpoint for signed event deliveries (admin); the secret is shown only in this answer', body: { 'application/json': { schema: ref('NewWebhook') } }, ok: { 201: json(ref('CreatedWebhook')) }, errors: [400, 401, 413] },
     { method: 'get', path: '/api/v1/webhooks', id: 'listWebhooks', tag: 'webhooks', summary: 'The registered endpoints (admin), without secrets', ok: { 200: json({ type: 'array', items: ref('Webhook') }) }, errors: [401] },
@@ -196,7 +234,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad input (a specific code: no_file, invalid_image, validation_error, invalid_json, too_many_files…)',
   401: 'unauthorized: no or invalid API key',
   404: 'not_found',
-  409: 'Already exists',
+  409: 'Conflict: already exists, or consent_required (enrolment without granted biometric consent)',
   413: 'file_too_large, image_too_large, zip_too_large or payload_too_large',
   415: 'unsupported_media_type',
   422: 'The file was read but cannot be used (see details)',

@@ -1,6 +1,7 @@
 import { unprocessable } from '../errors';
 import type { ColumnRef, GridRow, HeaderMap } from './header-match';
 import type { RosterProblem, RosterRow } from './types';
+import { parseConsentCell } from './consent-cell';
 
 /** Keeps IDs usable as keys and names printable; real ones are far shorter. */
 const MAX_ID_LENGTH = 64;
@@ -45,7 +46,11 @@ export function collectRoster(header: HeaderMap, rows: Iterable<GridRow>, maxRow
 
     if (email && header.email && !EMAIL.test(email)) report(header.email.label, `"${email}" is not an email address`);
 
-    students.push({ row, studentId, name, email: email || null });
+    const consentCell = at(cells, header.consent);
+    const consent = parseConsentCell(consentCell);
+    if (consent === undefined) report(header.consent!.label, `"${consentCell}" is not a consent: write yes or no, or leave it blank`);
+
+    students.push({ row, studentId, name, email: email || null, ...(consent ? { consent } : {}) });
   }
 
   if (problems.length > 0) {

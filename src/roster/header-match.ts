@@ -28,9 +28,10 @@ export interface HeaderMap {
   first?: ColumnRef;
   last?: ColumnRef;
   email?: ColumnRef;
+  consent?: ColumnRef;
 }
 
-type Field = 'id' | 'name' | 'first' | 'last' | 'email';
+type Field = 'id' | 'name' | 'first' | 'last' | 'email' | 'consent';
 
 /**
  * Normalised header names, most specific first: when a sheet has both "ID" (often a row
@@ -43,6 +44,7 @@ const SYNONYMS: Record<Field, string[]> = {
   first: ['firstname', 'givenname', 'forename', 'prenom'],
   last: ['lastname', 'surname', 'familyname', 'nom'],
   email: ['email', 'emailaddress', 'studentemail', 'mail', 'courriel'],
+  consent: ['consent', 'biometricconsent', 'faceconsent', 'photoconsent'],
 };
 const FIELDS = Object.keys(SYNONYMS) as Field[];
 
@@ -51,7 +53,7 @@ export const HEADER_SCAN_ROWS = 10;
 
 export const ACCEPTED_HEADERS =
   'a student ID column ("Student ID", "ID", "Student No", "Student Number" or "Matricule") and a name column ' +
-  '("Name", "Student Name", "Full Name", or "First Name" and "Last Name"); "Email" is optional';
+  '("Name", "Student Name", "Full Name", or "First Name" and "Last Name"); "Email" and "Consent" are optional';
 
 /** "  Student   No. " → "studentno"; "Prénom" → "prenom"; "Email (optional)" → "email". */
 export function normalizeHeader(s: string): string {
@@ -93,5 +95,6 @@ function matchHeader({ row, cells }: GridRow): HeaderMap | null {
     first: best.first?.ref,
     last: best.last?.ref,
     email: best.email?.ref,
+    consent: best.consent?.ref,
   };
 }

@@ -7,6 +7,8 @@ export interface RosterRow {
   studentId: string;
   name: string;
   email: string | null;
+  /** The Consent column's decision; absent when the cell is blank or there is no such column. */
+  consent?: 'granted' | 'refused';
 }
 
 export interface ParsedRoster {

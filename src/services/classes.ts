@@ -2,6 +2,7 @@ import type { Db } from '../store/db';
 import { classesRepo, type ClassRow } from '../store/repos/classes';
 import { conflict, notFound } from '../errors';
 import { optionalNumber, requiredString } from './validate';
+import { consentView } from './consent';
 
 const view = (c: ClassRow & { students?: number }) => ({
   id: c.id,
@@ -46,6 +47,7 @@ export class ClassesService {
       name: s.name,
       email: s.email,
       faces: s.faces,
+      consent: consentView(s),
     }));
   }
 }

@@ -8,6 +8,8 @@ import type { EmbeddedFace, RgbImage } from '../vision/types';
 import { aggregateCandidates } from '../matching/aggregate';
 import type { InferenceQueue } from './inference-queue';
 import type { StudentsService } from './students';
+import type { ConsentService } from './consent';
+import { studentsRepo } from '../store/repos/students';
 
 export interface UploadedImage {
   name: string;
@@ -35,6 +37,7 @@ export class EnrolmentService {
     private readonly pipeline: FacePipeline,
     private readonly queue: InferenceQueue,
     private readonly students: StudentsService,
+    private readonly consent: ConsentService,
   ) {}
 
   /** One image → its single usable face, or the reason it cannot be enrolled. */
@@ -82,10 +85,13 @@ export class EnrolmentService {
    * Enrols each usable face. A face that already matches ANOTHER student above the threshold is
    * refused as looks_like:<id> (a mislabelled photo would later name the wrong student) unless
    * force is set. All accepted faces are stored in one transaction; when none is accepted the
-   * request fails with 422 and nothing is stored.
+   * request fails with 422 and nothing is stored. Without the consent CONSENT_REQUIRED asks for
+   * (or with consent refused) → 409 consent_required.
    */
   async enrol(studentId: string, images: UploadedImage[], opts: { force: boolean }) {
     const student = await this.students.get(studentId);
+    // Checked before the photos are even looked at, and again under the student's lock below.
+    await this.consent.assertMayEnrol(this.db, student);
     if (images.length === 0) throw new AppError(400, 'no_file', 'send 1 to 20 images in the multipart field "images"');
     const results: EnrolResult[] = [];
     const accepted: NewFace[] = [];
@@ -122,6 +128,8 @@ export class EnrolmentService {
       throw new AppError(422, 'no_usable_face', 'no image could be enrolled; see details for each image', out);
     }
     await this.db.transaction(async (tx) => {
+      await studentsRepo.lock(tx, student.id);
+      await this.consent.assertMayEnrol(tx, student);
       for (const f of accepted) await facesRepo.insert(tx, student.id, f);
     });
     return out;

@@ -45,7 +45,8 @@ export interface Recognition {
   image: { width: number; height: number };
   faces: RecognizedFace[];
   present: { student_id: string; name: string; similarity: number }[];
-  absent: { student_id: string; name: string }[];
+  /** enrolled: false = no face on file, so the camera cannot see them: mark by hand. */
+  absent: { student_id: string; name: string; enrolled: boolean }[];
   unknown_faces: number;
   threshold: number;
   /** Advice about the photo itself, e.g. that many faces are too small to name. */
@@ -110,7 +111,7 @@ export class RecognitionService {
       .sort((a, b) => a.student_id.localeCompare(b.student_id));
     const seen = new Set(present.map((p) => p.student_id));
     const absent = cls
-      ? (await classesRepo.roster(this.db, cls.id)).filter((s) => !seen.has(s.student_id)).map((s) => ({ student_id: s.student_id, name: s.name }))
+      ? (await classesRepo.roster(this.db, cls.id)).filter((s) => !seen.has(s.student_id)).map((s) => ({ student_id: s.student_id, name: s.name, enrolled: s.faces > 0 }))
       : [];
     const match = performance.now() - tMatch;
     const timings_ms = {

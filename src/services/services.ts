@@ -14,6 +14,9 @@ import { BulkEnrolmentService } from './bulk-enrolment';
 import { RetentionService } from './retention';
 import { RateLimits } from './rate-limits';
 import { WebhooksService } from './webhooks';
+import { ConsentService } from './consent';
+import { SubjectAccessService } from './subject-access';
+import { AuditService } from './audit';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -23,6 +26,9 @@ export interface Services {
   queue: InferenceQueue;
   classes: ClassesService;
   students: StudentsService;
+  consent: ConsentService;
+  subjectAccess: SubjectAccessService;
+  audit: AuditService;
   enrolment: EnrolmentService;
   bulkEnrolment: BulkEnrolmentService;
   recognition: RecognitionService;
@@ -38,7 +44,8 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   const classes = new ClassesService(db);
   const students = new StudentsService(db);
   const recognition = new RecognitionService(db, config, pipeline, queue, classes);
-  const enrolment = new EnrolmentService(db, config, pipeline, queue, students);
+  const consent = new ConsentService(db, students, config.consentRequired);
+  const enrolment = new EnrolmentService(db, config, pipeline, queue, students, consent);
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
@@ -46,10 +53,13 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     queue,
     classes,
     students,
+    consent,
+    subjectAccess: new SubjectAccessService(db, students),
+    audit: new AuditService(db),
     enrolment,
     bulkEnrolment: new BulkEnrolmentService(enrolment, config.maxZipMb * 1024 * 1024, config.maxUploadMb * 1024 * 1024),
     recognition,
-    rosters: new RostersService(db, classes),
+    rosters: new RostersService(db, classes, consent),
     sessions: new SessionsService(db, classes, recognition),
     retention: new RetentionService(db, { sessionDays: config.sessionRetentionDays, photoDays: config.photoRetentionDays }),
     rateLimits: new RateLimits(db, config.rateLimitPerMin),

@@ -45,6 +45,7 @@ export class SessionsService {
         similarity: a.similarity === null ? null : Math.round(a.similarity * 10000) / 10000,
         source: a.source,
         note: a.note,
+        enrolled: a.enrolled,
       })),
     };
   }

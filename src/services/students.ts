@@ -5,6 +5,10 @@ import { auditRepo } from '../store/repos/audit';
 import { conflict, notFound } from '../errors';
 import { emitEvent } from './webhook-events';
 import { optionalString, requiredString, studentIdOf } from './validate';
+import { consentView } from './consent';
+
+/** A new student's consent: nothing recorded yet. */
+const NO_CONSENT = consentView({ consent_state: 'unknown', consent_at: null, consent_by: null, consent_note: null });
 
 export class StudentsService {
   constructor(private readonly db: Db) {}
@@ -15,7 +19,7 @@ export class StudentsService {
     const email = optionalString(body, 'email', 320);
     const row = await studentsRepo.insert(this.db, studentId, name, email);
     if (!row) throw conflict('student_exists', `a student with student_id "${studentId}" already exists`);
-    return { student_id: row.student_id, name: row.name, email: row.email, faces: 0 };
+    return { student_id: row.student_id, name: row.name, email: row.email, faces: 0, consent: NO_CONSENT };
   }
 
   async get(studentId: string) {
@@ -26,7 +30,7 @@ export class StudentsService {
 
   async show(studentId: string) {
     const s = await this.get(studentId);
-    return { student_id: s.student_id, name: s.name, email: s.email, faces: s.faces };
+    return { student_id: s.student_id, name: s.name, email: s.email, faces: s.faces, consent: consentView(s) };
   }
 
   /** Erases the student's embeddings (and stored crops, which live in the same rows). */

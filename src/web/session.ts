@@ -8,6 +8,8 @@ const isPresent = (s: AttendanceStatus) => s === 'present' || s === 'late';
 function detail(r: AttendanceRow): string {
   const parts: string[] = [];
   if (r.status === 'late' || r.status === 'excused') parts.push(r.status);
+  // Nobody is silently absent because the camera could not know them.
+  if (!r.enrolled && r.source === 'auto') parts.push('not enrolled: mark by hand');
   if (r.source === 'manual') parts.push('corrected');
   else if (r.similarity !== null) parts.push(`seen, similarity ${r.similarity.toFixed(2)}`);
   return parts.join(', ');

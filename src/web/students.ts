@@ -1,6 +1,7 @@
 import { ApiError, getJson, upload } from './api.js';
 import { byId, el } from './dom.js';
 import { announce, busy } from './feedback.js';
+import { consentControls } from './consent.js';
 import type { EnrolReport, EnrolResult, Student } from './types.js';
 
 const facesText = (n: number) => (n === 1 ? '1 face enrolled' : `${n} faces enrolled`);
@@ -26,6 +27,11 @@ function studentCard(s: Student, index: number): HTMLLIElement {
     'li',
     { class: 'student drop-zone' },
     el('div', { class: 'who' }, el('strong', {}, s.name), ' ', el('span', { class: 'id' }, s.student_id), ' · ', count),
+    consentControls(s, () => {
+      s.faces = 0;
+      count.textContent = facesText(0);
+      results.replaceChildren();
+    }),
     el('label', { for: inputId }, `Add photos of ${s.name}`),
     input,
     el('p', { class: 'hint' }, 'or drop photos on this card'),

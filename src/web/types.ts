@@ -7,11 +7,30 @@ export interface ClassInfo {
   students?: number;
 }
 
+export type ConsentState = 'granted' | 'refused' | 'unknown';
+
+export interface Consent {
+  state: ConsentState;
+  recorded_at: string | null;
+  recorded_by: string | null;
+  note: string | null;
+}
+
 export interface Student {
   student_id: string;
   name: string;
   email: string | null;
   faces: number;
+  consent: Consent;
+}
+
+export interface ConsentRecorded {
+  student_id: string;
+  state: 'granted' | 'refused';
+  recorded_at: string;
+  recorded_by: string;
+  note: string | null;
+  erased_faces: number;
 }
 
 export interface RosterReport {
@@ -72,6 +91,8 @@ export interface AttendanceRow {
   status: AttendanceStatus;
   similarity: number | null;
   source: 'auto' | 'manual';
+  /** False: no enrolled face, so the camera cannot have seen them. */
+  enrolled: boolean;
 }
 
 export interface SessionDetail {

@@ -3,6 +3,7 @@ import JSZip from 'jszip';
 import request from 'supertest';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
+import { grantConsent } from '../helpers/consent';
 import { fixturePath } from '../helpers/fixtures';
 import { groupZipEntries } from '../../src/services/bulk-enrolment';
 
@@ -28,6 +29,7 @@ describe(`POST /api/v1/enrolments on ${backend}`, () => {
     a = await createTestApp({ MAX_ZIP_MB: '5' });
     for (const [id, name] of [['S-obama', 'Barack Obama'], ['S-biden', 'Joe Biden']]) {
       await request(a.app).post('/api/v1/students').set(auth).send({ student_id: id, name }).expect(201);
+      await grantConsent(a.app, id);
     }
   });
   afterAll(() => a.close());
@@ -70,6 +72,7 @@ describe(`face crops on ${backend}`, () => {
     const a = await createTestApp({ STORE_FACE_CROPS: 'true' });
     try {
       await request(a.app).post('/api/v1/students').set(auth).send({ student_id: 'S-crop', name: 'Crop' }).expect(201);
+      await grantConsent(a.app, 'S-crop');
       await request(a.app).post('/api/v1/students/S-crop/faces').set(auth).attach('images', fixturePath('people/obama/obama.jpg')).expect(201);
       const [row] = await a.t.db.query<{ crop: Uint8Array }>('SELECT crop FROM face_embeddings');
       const meta = await (await import('sharp')).default(Buffer.from(row.crop)).metadata();

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
+import { grantConsent } from '../helpers/consent';
 import { fixturePath } from '../helpers/fixtures';
 
 /** ENROL_MIN_FACE_SIZE decides alone whether an enrolment face is big enough. */
@@ -18,6 +19,7 @@ describe(`enrolment face size on ${backend}`, () => {
     const { width } = await sharp(photo).metadata();
     small = await sharp(photo).resize(Math.round((width * 34) / faceWidth)).jpeg({ quality: 95 }).toBuffer();
     await request(a.app).post('/api/v1/students').set(auth).send({ student_id: 'S-size', name: 'Size Test' }).expect(201);
+    await grantConsent(a.app, 'S-size');
   });
   afterAll(() => a.close());
 

@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
+import { grantConsent } from '../helpers/consent';
 import { fixturePath } from '../helpers/fixtures';
 import { prng } from '../helpers/prng';
 
@@ -39,6 +40,7 @@ describe(`fuzz on ${backend}`, () => {
     a = await createTestApp();
     classId = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'FUZZ', name: 'Fuzz' })).body.id;
     await request(a.app).post('/api/v1/students').set(auth).send({ student_id: 'F1', name: 'Fuzz One' }).expect(201);
+    await grantConsent(a.app, 'F1');
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('R').addRows([['ID', 'Name'], ['F1', 'Fuzz One'], ['F2', 'Fuzz Two']]);
     rosterSeed = Buffer.from(await wb.xlsx.writeBuffer());

@@ -4,6 +4,7 @@ import request, { type Response, type Test } from 'supertest';
 import type { Express } from 'express';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
+import { grantConsent } from '../helpers/consent';
 import { fixturePath } from '../helpers/fixtures';
 import { schemaErrors, type Schema } from '../helpers/schema-check';
 
@@ -134,6 +135,10 @@ describe(`OpenAPI document on ${backend}`, () => {
   test('enrolment and recognition', async () => {
     const noFace = fixturePath('noface/cf_017_0.jpg');
     await documented(request(a.app).post('/api/v1/students/S-obama/faces').set(auth).attach('images', fixturePath('people/obama/obama.jpg')));
+    await documented(request(a.app).post('/api/v1/students/S-obama/consent').set(auth).send({ state: 'granted', note: 'form signed' }));
+    await documented(request(a.app).post('/api/v1/students/S-ada/consent').set(auth).send({ state: 'maybe' }));
+    await grantConsent(a.app, 'S-ada');
+    await documented(request(a.app).post('/api/v1/students/S-obama/faces').set(auth).attach('images', fixturePath('people/obama/obama.jpg')));
     await documented(request(a.app).post('/api/v1/students/S-ada/faces').set(auth).attach('images', noFace));
     const zip = await new JSZip().file('S-ada/1.jpg', fs.readFileSync(noFace)).generateAsync({ type: 'nodebuffer' });
     await documented(request(a.app).post('/api/v1/enrolments').set(auth).attach('file', zip, 'faces.zip'));
@@ -158,6 +163,14 @@ describe(`OpenAPI document on ${backend}`, () => {
       await documented(request(a.app).get(`/api/v1/sessions/${sessionId}/attendance.${format}`).set(auth));
       await documented(request(a.app).get(`/api/v1/classes/${classId}/attendance.${format}`).set(auth));
     }
+  });
+
+  test('subject access and the audit log', async () => {
+    await documented(request(a.app).get('/api/v1/students/S-obama/export').set(auth));
+    await documented(request(a.app).get('/api/v1/students/NO-SUCH/export').set(auth));
+    const page = await documented(request(a.app).get('/api/v1/audit?limit=2').set(auth));
+    await documented(request(a.app).get(`/api/v1/audit?cursor=${page.body.next_cursor}&entity=student`).set(auth));
+    await documented(request(a.app).get('/api/v1/audit?since=yesterday').set(auth));
   });
 
   test('erasure', async () => {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import sharp from 'sharp';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
+import { grantConsent } from '../helpers/consent';
 import { fixturePath, heicPath, readIndex } from '../helpers/fixtures';
 
 const index = readIndex();
@@ -20,6 +21,7 @@ describe(`enrolment and recognition on ${backend}`, () => {
     a = await createTestApp();
     for (const id of index.identities) {
       await request(a.app).post('/api/v1/students').set(auth).send({ student_id: sid(id.id), name: id.name }).expect(201);
+      await grantConsent(a.app, sid(id.id));
     }
     for (const id of index.identities) {
       const req = request(a.app).post(`/api/v1/students/${sid(id.id)}/faces`).set(auth);
@@ -174,6 +176,7 @@ describe(`enrolment and recognition on ${backend}`, () => {
 
   test('enrolment rejects with reasons and stores nothing for rejected images', async () => {
     await request(a.app).post('/api/v1/students').set(auth).send({ student_id: 'S-new', name: 'New Person' }).expect(201);
+    await grantConsent(a.app, 'S-new');
     const before = await a.t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM face_embeddings');
     const res = await request(a.app)
       .post('/api/v1/students/S-new/faces')

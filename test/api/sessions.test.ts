@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
+import { grantConsent } from '../helpers/consent';
 import { fixturePath, readIndex } from '../helpers/fixtures';
 
 const index = readIndex();
@@ -93,6 +94,7 @@ describe(`rosters, sessions and exports on ${backend}`, () => {
 
   test('record a session from two photos, correct it, export it', async () => {
     const ids: Record<string, string> = { obama: '00101', biden: '00102', kit_harington: '00103', rose_leslie: '00104' };
+    await grantConsent(a.app, ...Object.values(ids));
     for (const [identity, sid] of Object.entries(ids)) {
       const req = request(a.app).post(`/api/v1/students/${sid}/faces`).set(auth);
       for (const f of index.files.filter((x) => x.kind === 'enroll' && x.identities![0] === identity)) req.attach('images', fixturePath(f.path));

@@ -80,22 +80,30 @@ describe(`rollcall CLI on ${backend}`, () => {
 
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Roster');
-    ws.addRows([['ID', 'Name'], ['S-obama', 'Barack Obama'], ['S-biden', 'Joe Biden']]);
+    // The Consent column records biometric consent, which enrolment needs.
+    ws.addRows([['ID', 'Name', 'Consent'], ['S-obama', 'Barack Obama', 'yes'], ['S-biden', 'Joe Biden', 'Y']]);
     const roster = path.join(work, 'roster.xlsx');
     await wb.xlsx.writeFile(roster);
     expect((await cli(['roster', 'import', 'BIO-1', roster, '--dry-run'], env)).stdout).toMatch(/dry run: would apply .* 2 added/);
-    expect((await cli(['roster', 'import', 'BIO-1', roster], env)).stdout).toMatch(/applied .* 2 added, 0 updated, 0 removed, 2 on the roster/);
+    expect((await cli(['roster', 'import', 'BIO-1', roster], env)).stdout).toMatch(/applied .* 2 added, 0 updated, 0 removed, 2 on the roster, 2 consent decision\(s\) recorded/);
 
     const dir = path.join(work, 'photos');
-    for (const [id, files] of Object.entries({ 'S-obama': ['people/obama/obama.jpg', 'people/obama/obama2.jpg'], 'S-biden': ['people/biden/biden.jpg', 'noface/cf_017_0.jpg'] })) {
+    const folders = {
+      'S-obama': ['people/obama/obama.jpg', 'people/obama/obama2.jpg'],
+      'S-biden': ['people/biden/biden.jpg', 'noface/cf_017_0.jpg'],
+      // Not on the roster: created by enroll with no consent recorded, so refused.
+      'S-kit': ['people/kit_harington/john1.jpeg'],
+    };
+    for (const [id, files] of Object.entries(folders)) {
       fs.mkdirSync(path.join(dir, id), { recursive: true });
       files.forEach((f, i) => fs.copyFileSync(fixturePath(f), path.join(dir, id, `${i}.jpg`)));
     }
     const e = await cli(['enroll', dir], env);
-    expect(e.code).toBe(0);
+    expect(e.code).toBe(1);
     expect(e.stdout).toMatch(/S-biden\s+2\s+1\s+1\.jpg: no_face/);
+    expect(e.stdout).toMatch(/S-kit\s+1\s+0\s+consent_required: /);
     expect(e.stdout).toMatch(/S-obama\s+2\s+2\s+-/);
-    expect(e.stdout).toMatch(/2 of 2 students enrolled/);
+    expect(e.stdout).toMatch(/2 of 3 students enrolled/);
 
     const out = path.join(work, 'matrix.xlsx');
     expect((await cli(['export', 'BIO-1', out], env)).code).toBe(0);

@@ -11,6 +11,15 @@ export function studentRoutes(s: Services): Router {
   r.get('/api/v1/students/:studentId', async (req, res) => {
     res.json(await s.students.show(String(req.params.studentId)));
   });
+  r.post('/api/v1/students/:studentId/consent', async (req, res) => {
+    res.json(await s.consent.record(String(req.params.studentId), req.body, res.locals.keyName));
+  });
+  r.get('/api/v1/students/:studentId/export', async (req, res) => {
+    const out = await s.subjectAccess.export(String(req.params.studentId), res.locals.keyName);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(out.filename)}"`);
+    res.send(out.zip);
+  });
   r.post('/api/v1/students/:studentId/faces', manyFiles(s.config, 'images'), async (req, res) => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const q = paramsOf(req);

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db';
+import { CONSENT_COLUMNS, CONSENT_JOIN, type ConsentColumns } from './consent';
 
 export interface ClassRow {
   id: string;
@@ -8,7 +9,7 @@ export interface ClassRow {
   created_at: Date;
 }
 
-export interface RosterStudent {
+export interface RosterStudent extends ConsentColumns {
   pk: string;
   student_id: string;
   name: string;
@@ -44,9 +45,9 @@ export const classesRepo = {
 
   async roster(q: Queryable, classId: string): Promise<RosterStudent[]> {
     return q.query(
-      `SELECT s.id AS pk, s.student_id, s.name, s.email,
+      `SELECT s.id AS pk, s.student_id, s.name, s.email, ${CONSENT_COLUMNS},
               (SELECT count(*)::int FROM face_embeddings e WHERE e.student_pk = s.id) AS faces
-       FROM class_members m JOIN students s ON s.id = m.student_pk
+       FROM class_members m JOIN students s ON s.id = m.student_pk ${CONSENT_JOIN}
        WHERE m.class_id = $1 ORDER BY s.student_id`,
       [classId],
     );

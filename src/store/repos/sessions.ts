@@ -19,6 +19,8 @@ export interface AttendanceRow {
   source: 'auto' | 'manual';
   note: string | null;
   updated_at: Date;
+  /** Has enrolled faces now (the camera could have seen them). */
+  enrolled: boolean;
 }
 
 export interface NewPhoto {
@@ -138,7 +140,8 @@ export const sessionsRepo = {
 
   async attendance(q: Queryable, sessionId: string): Promise<AttendanceRow[]> {
     return q.query(
-      `SELECT r.student_pk, s.student_id, s.name, r.status, r.similarity, r.source, r.note, r.updated_at
+      `SELECT r.student_pk, s.student_id, s.name, r.status, r.similarity, r.source, r.note, r.updated_at,
+              EXISTS (SELECT 1 FROM face_embeddings e WHERE e.student_pk = s.id) AS enrolled
        FROM attendance_records r JOIN students s ON s.id = r.student_pk
        WHERE r.session_id = $1 ORDER BY s.student_id`,
       [sessionId],

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db';
+import { CONSENT_COLUMNS, CONSENT_JOIN, type ConsentColumns } from './consent';
 
 export interface StudentRow {
   id: string;
@@ -17,14 +18,19 @@ export const studentsRepo = {
     return rows[0] ?? null;
   },
 
-  async get(q: Queryable, studentId: string): Promise<(StudentRow & { faces: number }) | null> {
-    const rows = await q.query<StudentRow & { faces: number }>(
-      `SELECT s.id, s.student_id, s.name, s.email,
+  async get(q: Queryable, studentId: string): Promise<(StudentRow & ConsentColumns & { faces: number; created_at: Date }) | null> {
+    const rows = await q.query<StudentRow & ConsentColumns & { faces: number; created_at: Date }>(
+      `SELECT s.id, s.student_id, s.name, s.email, s.created_at, ${CONSENT_COLUMNS},
               (SELECT count(*)::int FROM face_embeddings e WHERE e.student_pk = s.id) AS faces
-       FROM students s WHERE s.student_id = $1`,
+       FROM students s ${CONSENT_JOIN} WHERE s.student_id = $1`,
       [studentId],
     );
     return rows[0] ?? null;
+  },
+
+  /** Serialises consent changes and enrolment of one student (see ConsentService). */
+  async lock(q: Queryable, pk: string): Promise<void> {
+    await q.query('SELECT 1 FROM students WHERE id = $1 FOR UPDATE', [pk]);
   },
 
   async byStudentIds(q: Queryable, ids: string[]): Promise<StudentRow[]> {
