@@ -5,6 +5,8 @@
 
 # ---- build: full dependencies, TypeScript -> dist/ --------------------------------------------
 FROM node:20-bookworm-slim AS build
+# npm 10 runs dependency install scripts: this stops onnxruntime-node's from fetching CUDA binaries.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci
@@ -17,7 +19,8 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
     MODELS_DIR=/app/models \
-    DATA_DIR=/app/data
+    DATA_DIR=/app/data \
+    ONNXRUNTIME_NODE_INSTALL=skip
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 # onnxruntime-node bundles binaries for every OS (~220 MB for darwin/win32): keep only Linux.

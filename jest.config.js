@@ -1,5 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
+  globalSetup: '<rootDir>/test/helpers/require-vm-modules.js',
   testEnvironment: '<rootDir>/test/helpers/environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],

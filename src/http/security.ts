@@ -1,26 +1,25 @@
 import express, { type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
 import type { Config } from '../config';
 import { operationMatcher, operations } from './openapi';
 
 /**
- * Helmet-like defaults for a JSON API. The CSP forbids everything because API answers are never
- * meant to render; the web page route replaces it with its own. no-store: answers carry names,
- * attendance and face data that no browser or proxy cache should keep.
+ * helmet's headers for a JSON API. The CSP forbids everything because API answers are never meant
+ * to render; the web page route sets its own. no-store: answers carry names, attendance and face
+ * data that no browser or proxy cache should keep.
  */
 export function securityHeaders(config: Config): RequestHandler {
-  const headers: Record<string, string> = {
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-    'Cache-Control': 'no-store',
+  const headers = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
     // Sent only when configured: a browser that sees it refuses plain HTTP for max-age seconds.
-    ...(config.hstsMaxAge > 0 ? { 'Strict-Transport-Security': `max-age=${config.hstsMaxAge}` } : {}),
-  };
-  return (_req, res, next) => {
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    next();
+    strictTransportSecurity: config.hstsMaxAge > 0 ? { maxAge: config.hstsMaxAge, includeSubDomains: false } : false,
+  });
+  return (req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    headers(req, res, next);
   };
 }
 

@@ -1,70 +1,64 @@
+import { isUtf8 } from 'node:buffer';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
 import { unprocessable } from '../errors';
 import type { GridRow } from './header-match';
 
 /**
- * RFC 4180 CSV reading, lenient where Excel is: quoted fields may hold delimiters, quotes ("")
- * and line breaks; any of CRLF, LF or CR ends a record. Record n is sheet row n, as Excel
- * numbers it when it opens the file.
- */
-
-/**
  * UTF-8 with or without BOM; UTF-16 when a BOM says so (Excel's "Unicode Text"). Text that is
  * not valid UTF-8 is read as Windows-1252, because Excel's plain "CSV (Comma delimited)"
- * saves in the Windows code page, not UTF-8.
+ * saves in the Windows code page, not UTF-8. iconv-lite drops the BOM.
  */
 export function decodeText(buf: Buffer): string {
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.toString('utf8', 3);
-  if (buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf.subarray(2));
-  if (buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
+  const encoding =
+    buf[0] === 0xff && buf[1] === 0xfe ? 'utf-16le' : buf[0] === 0xfe && buf[1] === 0xff ? 'utf-16be' : isUtf8(buf) ? 'utf8' : 'windows-1252';
+  return iconv.decode(buf, encoding);
+}
+
+/** Thrown from csv-parse's record hook to stop reading once the caller has enough rows. */
+class Enough extends Error {}
+
+/** What csv-parse's error codes mean to a teacher. */
+const PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'quoted field is never closed',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text after the closing quote of a quoted field',
+  CSV_INVALID_CLOSING_QUOTE: 'text after the closing quote of a quoted field',
+};
+
+/**
+ * RFC 4180 records through csv-parse, lenient where Excel is: quoted fields may hold delimiters,
+ * quotes ("") and line breaks; any of CRLF, LF or CR ends a record; rows may differ in length.
+ * Record n is sheet row n, as Excel numbers it when it opens the file. With `enough`, reading
+ * stops after the first row it accepts, so a damaged row further down is left to the full read.
+ */
+export function csvRecords(text: string, delimiter: string, enough?: (row: GridRow) => boolean): GridRow[] {
+  const rows: GridRow[] = [];
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    return new TextDecoder('windows-1252').decode(buf);
+    parse(text, {
+      delimiter,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      relax_quotes: true,
+      trim: true,
+      on_record: (cells: string[], { records }) => {
+        const row = { row: records, cells };
+        rows.push(row);
+        if (enough?.(row)) throw new Enough();
+        return null;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof Enough)) throw rosterError(err);
   }
+  return rows;
 }
 
-export function* csvRecords(text: string, delimiter: string): Generator<GridRow> {
-  const n = text.length;
-  let i = 0;
-  for (let row = 1; i < n; row++) {
-    const cells: string[] = [];
-    for (;;) {
-      let value = '';
-      if (text[i] === '"') {
-        for (i++; ; ) {
-          const close = text.indexOf('"', i);
-          if (close === -1) {
-            throw unprocessable('invalid_roster', `A quoted field in row ${row} is never closed.`, [
-              { row, column: `column ${cells.length + 1}`, problem: 'quoted field is never closed' },
-            ]);
-          }
-          value += text.slice(i, close);
-          i = close + 1;
-          if (text[i] !== '"') break;
-          value += '"';
-          i++;
-        }
-      }
-      // Unquoted text, or stray text after a closing quote, runs to the next delimiter or line end.
-      const stop = fieldEnd(text, i, delimiter);
-      value += text.slice(i, stop);
-      i = stop;
-      cells.push(value);
-      if (text[i] !== delimiter) break;
-      i++;
-    }
-    if (text[i] === '\r') i++;
-    if (text[i] === '\n') i++;
-    yield { row, cells };
-  }
-}
-
-function fieldEnd(text: string, from: number, delimiter: string): number {
-  let i = from;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === delimiter || c === '\n' || c === '\r') break;
-    i++;
-  }
-  return i;
+/** A csv-parse error, by its code (its class lives in jest's realm as well as Node's), as invalid_roster with its row and column. */
+function rosterError(err: unknown): unknown {
+  const e = err as { code?: unknown; records?: number; column?: unknown; message?: string };
+  if (typeof e.code !== 'string' || !e.code.startsWith('CSV_')) return err;
+  const row = (e.records ?? 0) + 1;
+  const problem = PROBLEMS[e.code] ?? String(e.message);
+  const column = typeof e.column === 'number' ? `column ${e.column + 1}` : 'row';
+  return unprocessable('invalid_roster', `Row ${row} of the CSV cannot be read: ${problem}.`, [{ row, column, problem }]);
 }

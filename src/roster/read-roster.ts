@@ -12,9 +12,9 @@ import type { ParsedRoster, ParseRosterOptions } from './types';
  * in `details` as [{row, column, problem}] with the sheet's own row numbers.
  */
 export async function parseRoster(buf: Buffer, filename: string, opts: ParseRosterOptions): Promise<ParsedRoster> {
-  const format = sniffRoster(buf, filename);
+  const format = await sniffRoster(buf, filename);
   // A CSV has a single sheet, so opts.sheet has nothing to choose between there.
-  const grid = format.kind === 'xlsx' ? await readXlsxGrid(buf, format.entries, filename, opts.sheet) : readCsvGrid(buf, filename);
+  const grid = format.kind === 'xlsx' ? await readXlsxGrid(buf, format.zip, filename, opts.sheet) : readCsvGrid(buf, filename);
   const header = findHeader(grid.rows());
   if (!header) {
     throw unprocessable(

@@ -3,12 +3,12 @@ import { unprocessable } from '../errors';
 import { cellText } from './cell-value';
 import type { Grid, GridRow } from './header-match';
 import { MAX_XLSX_UNCOMPRESSED, rejectFile, zipRejection } from './sniff';
-import { assertZipWithin, ZipEntry } from './zip-guard';
+import { assertZipWithin, type Zip } from './zip-guard';
 
-/** An xlsx upload as text rows of one sheet. `entries` come from sniffRoster's look at the zip. */
-export async function readXlsxGrid(buf: Buffer, entries: ZipEntry[], filename: string, sheet?: string): Promise<Grid> {
+/** An xlsx upload as text rows of one sheet. `zip` is sniffRoster's look at the same bytes. */
+export async function readXlsxGrid(buf: Buffer, zip: Zip, filename: string, sheet?: string): Promise<Grid> {
   try {
-    assertZipWithin(buf, entries, MAX_XLSX_UNCOMPRESSED);
+    await assertZipWithin(zip, MAX_XLSX_UNCOMPRESSED);
   } catch (err) {
     throw zipRejection(filename, err);
   }

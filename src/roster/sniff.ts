@@ -1,5 +1,5 @@
 import { AppError, unprocessable } from '../errors';
-import { listZipEntries, readZipEntry, ZipEntry, ZipRejected } from './zip-guard';
+import { openZip, type Zip, ZipRejected } from './zip-guard';
 
 /**
  * Decides from the bytes (never the file name, which users get wrong) whether an upload is an
@@ -7,7 +7,7 @@ import { listZipEntries, readZipEntry, ZipEntry, ZipRejected } from './zip-guard
  * that tells the teacher what to do.
  */
 
-export type RosterFormat = { kind: 'xlsx'; entries: ZipEntry[] } | { kind: 'csv' };
+export type RosterFormat = { kind: 'xlsx'; zip: Zip } | { kind: 'csv' };
 
 const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 const OLE2_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
@@ -21,7 +21,7 @@ const SAVE_AS = 'Open it in Excel (or LibreOffice) and save it as "Excel Workboo
 export const rejectFile = (filename: string, why: string, advice = SAVE_AS): AppError =>
   unprocessable('invalid_roster', `"${filename}" ${why}. ${advice}`);
 
-export function sniffRoster(buf: Buffer, filename: string): RosterFormat {
+export async function sniffRoster(buf: Buffer, filename: string): Promise<RosterFormat> {
   if (buf.length === 0) throw rejectFile(filename, 'is empty', 'Upload an .xlsx or .csv class list.');
   if (buf.subarray(0, 8).equals(OLE2_MAGIC)) {
     if (buf.includes(ENCRYPTED_STREAM)) {
@@ -29,7 +29,7 @@ export function sniffRoster(buf: Buffer, filename: string): RosterFormat {
     }
     throw rejectFile(filename, 'is an old Excel 97-2003 (.xls) file');
   }
-  if (buf.subarray(0, 4).equals(ZIP_MAGIC)) return { kind: 'xlsx', entries: xlsxEntries(buf, filename) };
+  if (buf.subarray(0, 4).equals(ZIP_MAGIC)) return { kind: 'xlsx', zip: await xlsxZip(buf, filename) };
   if (looksBinary(buf)) {
     throw rejectFile(filename, 'is not a spreadsheet', 'Upload the class list as an Excel workbook (.xlsx) or a CSV file.');
   }
@@ -40,18 +40,17 @@ export function sniffRoster(buf: Buffer, filename: string): RosterFormat {
   return { kind: 'csv' };
 }
 
-function xlsxEntries(buf: Buffer, filename: string): ZipEntry[] {
-  let entries: ZipEntry[];
+async function xlsxZip(buf: Buffer, filename: string): Promise<Zip> {
+  let zip: Zip;
   try {
-    entries = listZipEntries(buf);
+    zip = await openZip(buf);
   } catch (err) {
     throw zipRejection(filename, err);
   }
-  const names = new Set(entries.map((e) => e.name));
-  if (names.has('xl/workbook.xml')) return entries;
+  const names = new Set(zip.entries.map((e) => e.name));
+  if (names.has('xl/workbook.xml')) return zip;
   if (names.has('xl/workbook.bin')) throw rejectFile(filename, 'is an Excel binary workbook (.xlsb)');
-  const mimetype = entries.find((e) => e.name === 'mimetype');
-  if (mimetype && readMimetype(buf, mimetype).startsWith(ODF_MIMETYPE)) {
+  if ((await readMimetype(zip)).startsWith(ODF_MIMETYPE)) {
     throw rejectFile(filename, 'is an OpenDocument spreadsheet (.ods)');
   }
   throw rejectFile(filename, 'is a zip file but not an Excel workbook');
@@ -70,9 +69,11 @@ export function zipRejection(filename: string, err: unknown): unknown {
   return rejectFile(filename, 'is damaged or incomplete');
 }
 
-function readMimetype(buf: Buffer, entry: ZipEntry): string {
+async function readMimetype(zip: Zip): Promise<string> {
+  const entry = zip.entries.find((e) => e.name === 'mimetype');
+  if (!entry) return '';
   try {
-    return readZipEntry(buf, entry, 256).toString('latin1');
+    return (await zip.read(entry, 256)).toString('latin1');
   } catch (err) {
     if (err instanceof ZipRejected) return '';
     throw err;

@@ -1,12 +1,15 @@
 import type { Db } from '../store/db';
 import { auditRepo, type AuditFilter } from '../store/repos/audit';
 import { AppError } from '../errors';
-import { optionalNumber } from './validate';
+import { z } from 'zod';
+import { optionalNumber, parseInput } from './validate';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
 const TEXT_FILTERS = ['actor', 'action', 'entity', 'entity_id'] as const;
 const KNOWN = new Set<string>([...TEXT_FILTERS, 'since', 'until', 'limit', 'cursor']);
+
+const Limit = z.object({ limit: optionalNumber(1, MAX_LIMIT) });
 
 const invalid = (field: string, problem: string, message: string) => new AppError(400, 'validation_error', message, [{ field, problem }]);
 
@@ -21,7 +24,7 @@ function timeOf(v: unknown, field: string): Date | undefined {
 /** GET /api/v1/audit's query → a filter; anything unknown or malformed is a 400 naming the field. */
 export function auditFilterOf(query: Record<string, unknown>): AuditFilter {
   for (const k of Object.keys(query)) if (!KNOWN.has(k)) throw invalid(k, 'unknown', `unknown filter "${k}"; use ${[...KNOWN].join(', ')}`);
-  const filter: AuditFilter = { limit: optionalNumber(query.limit, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT };
+  const filter: AuditFilter = { limit: parseInput(Limit, { limit: query.limit }).limit ?? DEFAULT_LIMIT };
   if (!Number.isInteger(filter.limit)) throw invalid('limit', 'type', '"limit" must be a whole number');
   for (const f of TEXT_FILTERS) {
     const v = query[f];

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { AppError } from '../errors';
-import { assertZipWithin, listZipEntries, readZipEntry, ZipRejected } from '../roster/zip-guard';
+import { assertZipWithin, openZip, type Zip, ZipRejected } from '../roster/zip-guard';
 import type { EnrolmentService, EnrolResult } from './enrolment';
 
 const IMAGE = /\.(jpe?g|png|webp|hei[cf]|avif|tiff?|gif)$/i;
@@ -40,18 +40,18 @@ export class BulkEnrolmentService {
   ) {}
 
   async enrolZip(zip: Buffer, opts: { force: boolean }) {
-    let entries;
+    let archive: Zip;
     try {
-      entries = listZipEntries(zip);
-      assertZipWithin(zip, entries, this.maxUncompressedBytes);
+      archive = await openZip(zip);
+      await assertZipWithin(archive, this.maxUncompressedBytes);
     } catch (e) {
       if (!(e instanceof ZipRejected)) throw e;
       throw e.reason === 'too_large'
         ? new AppError(413, 'zip_too_large', `the zip is too large once uncompressed (${e.message})`)
         : new AppError(400, 'invalid_zip', `the file is not a readable zip (${e.message})`);
     }
-    const byName = new Map(entries.map((e) => [e.name, e]));
-    const groups = groupZipEntries(entries.map((e) => e.name));
+    const byName = new Map(archive.entries.map((e) => [e.name, e]));
+    const groups = groupZipEntries(archive.entries.map((e) => e.name));
     if (groups.size === 0) {
       throw new AppError(400, 'invalid_zip', 'no images found: use one folder per student, e.g. S1001/photo1.jpg');
     }
@@ -61,7 +61,7 @@ export class BulkEnrolmentService {
       for (const n of names.sort()) {
         const e = byName.get(n)!;
         if (e.uncompressedSize > this.maxImageBytes) continue;
-        images.push({ name: n, data: readZipEntry(zip, e, e.uncompressedSize) });
+        images.push({ name: n, data: await archive.read(e, e.uncompressedSize) });
       }
       try {
         const out = await this.enrolment.enrol(studentId, images, opts);

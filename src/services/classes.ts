@@ -1,8 +1,9 @@
 import type { Db } from '../store/db';
 import { classesRepo, type ClassRow } from '../store/repos/classes';
 import { conflict, notFound } from '../errors';
-import { optionalNumber, requiredString } from './validate';
 import { consentView } from './consent';
+import { z } from 'zod';
+import { optionalNumber, parseInput, text } from './validate';
 
 const view = (c: ClassRow & { students?: number }) => ({
   id: c.id,
@@ -13,14 +14,14 @@ const view = (c: ClassRow & { students?: number }) => ({
   ...(c.students !== undefined ? { students: c.students } : {}),
 });
 
+const NewClass = z.object({ code: text(64), name: text(200), match_threshold: optionalNumber(0.05, 0.95) });
+
 export class ClassesService {
   constructor(private readonly db: Db) {}
 
   async create(body: unknown) {
-    const code = requiredString(body, 'code', 64);
-    const name = requiredString(body, 'name', 200);
-    const threshold = optionalNumber((body as Record<string, unknown>)?.match_threshold, 'match_threshold', 0.05, 0.95) ?? null;
-    const row = await classesRepo.insert(this.db, code, name, threshold);
+    const { code, name, match_threshold } = parseInput(NewClass, body);
+    const row = await classesRepo.insert(this.db, code, name, match_threshold ?? null);
     if (!row) throw conflict('class_exists', `a class with code "${code}" already exists`);
     return view(row);
   }

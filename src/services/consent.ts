@@ -3,13 +3,15 @@ import { consentRepo, type ConsentColumns, type ConsentRecord } from '../store/r
 import { facesRepo } from '../store/repos/faces';
 import { studentsRepo } from '../store/repos/students';
 import { auditRepo } from '../store/repos/audit';
-import { AppError, conflict } from '../errors';
-import { optionalString } from './validate';
+import { conflict } from '../errors';
+import { z } from 'zod';
+import { oneOf, optionalText, parseInput } from './validate';
 import type { StudentsService } from './students';
 
 /** What a teacher or a roster can record; `unknown` is only the starting state. */
 export type ConsentDecision = 'granted' | 'refused';
-const DECISIONS: ConsentDecision[] = ['granted', 'refused'];
+const DECISIONS: [ConsentDecision, ...ConsentDecision[]] = ['granted', 'refused'];
+const Decision = z.object({ state: oneOf(DECISIONS), note: optionalText(1000) });
 
 export interface RecordConsent {
   state: ConsentDecision;
@@ -40,13 +42,9 @@ export class ConsentService {
   ) {}
 
   async record(studentId: string, body: unknown, actor: string) {
-    const state = (body as Record<string, unknown> | null)?.state;
-    if (typeof state !== 'string' || !DECISIONS.includes(state as ConsentDecision)) {
-      throw new AppError(400, 'validation_error', '"state" must be "granted" or "refused"', [{ field: 'state', problem: 'enum' }]);
-    }
-    const note = optionalString(body, 'note', 1000);
+    const { state, note } = parseInput(Decision, body);
     const s = await this.students.get(studentId);
-    const { record, erased } = await this.db.transaction((tx) => this.apply(tx, s, { state: state as ConsentDecision, note, actor, source: 'api' }));
+    const { record, erased } = await this.db.transaction((tx) => this.apply(tx, s, { state, note, actor, source: 'api' }));
     return { student_id: s.student_id, state: record.state, recorded_at: record.recorded_at, recorded_by: record.recorded_by, note: record.note, erased_faces: erased };
   }
 

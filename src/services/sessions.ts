@@ -2,14 +2,15 @@ import type { Db } from '../store/db';
 import { sessionsRepo, type Status } from '../store/repos/sessions';
 import { classesRepo } from '../store/repos/classes';
 import { auditRepo } from '../store/repos/audit';
-import { AppError, notFound } from '../errors';
-import { optionalString } from './validate';
+import { z } from 'zod';
+import { notFound } from '../errors';
+import { oneOf, optionalText, parseInput } from './validate';
 import type { ClassesService } from './classes';
 import type { RecognitionService } from './recognition';
 import { emitEvent } from './webhook-events';
 import { renderMatrixExport, renderSessionExport, type ExportFormat } from './exports';
 
-const STATUSES: Status[] = ['present', 'absent', 'late', 'excused'];
+const Correction = z.object({ status: oneOf<Status>(['present', 'absent', 'late', 'excused']), note: optionalText(1000) });
 
 export class SessionsService {
   constructor(
@@ -59,16 +60,12 @@ export class SessionsService {
   /** A teacher's correction; the before/after goes to the audit log with the key's name. */
   async correct(id: string, studentId: string, body: unknown, actor: string) {
     const s = await this.session(id);
-    const status = (body as Record<string, unknown> | null)?.status;
-    if (typeof status !== 'string' || !STATUSES.includes(status as Status)) {
-      throw new AppError(400, 'validation_error', `"status" must be one of ${STATUSES.join(', ')}`, [{ field: 'status', problem: 'enum' }]);
-    }
-    const note = optionalString(body, 'note', 1000);
+    const { status, note } = parseInput(Correction, body);
     return this.db.transaction(async (tx) => {
       const rows = await sessionsRepo.attendance(tx, s.id);
       const row = rows.find((r) => r.student_id === studentId);
       if (!row) throw notFound(`student ${studentId} in session ${id}`);
-      await sessionsRepo.setStatus(tx, s.id, row.student_pk, status as Status, note);
+      await sessionsRepo.setStatus(tx, s.id, row.student_pk, status, note);
       await auditRepo.add(tx, {
         actor,
         action: 'correct_attendance',

@@ -4,19 +4,20 @@ import { facesRepo } from '../store/repos/faces';
 import { auditRepo } from '../store/repos/audit';
 import { conflict, notFound } from '../errors';
 import { emitEvent } from './webhook-events';
-import { optionalString, requiredString, studentIdOf } from './validate';
 import { consentView } from './consent';
 
 /** A new student's consent: nothing recorded yet. */
 const NO_CONSENT = consentView({ consent_state: 'unknown', consent_at: null, consent_by: null, consent_note: null });
+import { z } from 'zod';
+import { optionalText, parseInput, studentId as schoolId, text } from './validate';
+
+const NewStudent = z.object({ student_id: schoolId, name: text(200), email: optionalText(320) });
 
 export class StudentsService {
   constructor(private readonly db: Db) {}
 
   async create(body: unknown) {
-    const studentId = studentIdOf((body as Record<string, unknown>)?.student_id);
-    const name = requiredString(body, 'name', 200);
-    const email = optionalString(body, 'email', 320);
+    const { student_id: studentId, name, email } = parseInput(NewStudent, body);
     const row = await studentsRepo.insert(this.db, studentId, name, email);
     if (!row) throw conflict('student_exists', `a student with student_id "${studentId}" already exists`);
     return { student_id: row.student_id, name: row.name, email: row.email, faces: 0, consent: NO_CONSENT };

@@ -5,7 +5,8 @@ import { auditRepo } from '../store/repos/audit';
 import { AppError, notFound } from '../errors';
 import { WEBHOOK_EVENTS } from '../webhooks/events';
 import { isProblem, parseTarget, resolveTarget } from '../webhooks/target';
-import { optionalString, requiredString } from './validate';
+import { z } from 'zod';
+import { optionalText, parseInput, text } from './validate';
 
 /** Deliveries shown per endpoint, newest first. */
 const DELIVERIES_SHOWN = 200;
@@ -17,15 +18,18 @@ const invalid = (field: string, problem: string, message: string) => new AppErro
 
 const view = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, paused: w.paused, created_at: w.created_at });
 
+const NewWebhook = z.object({ url: text(2000), secret: optionalText(200) });
+
 /** Admin management of webhook endpoints; the secret is shown once, when the endpoint is created. */
 export class WebhooksService {
   constructor(private readonly db: Db, private readonly allowPrivate: boolean) {}
 
   async create(body: unknown, actor: string) {
-    const url = parseTarget(requiredString(body, 'url', 2000));
+    const fields = parseInput(NewWebhook, body);
+    const url = parseTarget(fields.url);
     if (isProblem(url)) throw invalid('url', url.problem, url.message);
     const events = eventsOf((body as Record<string, unknown>).events);
-    const given = optionalString(body, 'secret', 200);
+    const given = fields.secret;
     if (given !== null && given.length < MIN_SECRET) throw invalid('secret', 'length', `"secret" must be at least ${MIN_SECRET} characters`);
     // Checked at registration for an early answer, and again at each delivery (DNS may change).
     const resolved = await resolveTarget(url, this.allowPrivate);

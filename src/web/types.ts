@@ -1,4 +1,4 @@
-/** The shapes of the API answers the page reads (see README "HTTP API"). */
+/** The shapes of the API answers the page reads (see docs/api.md). */
 
 export interface ClassInfo {
   id: string;

@@ -6,6 +6,7 @@ import { backend } from '../helpers/test-db';
 import { grantConsent } from '../helpers/consent';
 import { fixturePath } from '../helpers/fixtures';
 import { groupZipEntries } from '../../src/services/bulk-enrolment';
+import { makeZip } from '../roster/helpers';
 
 async function zipOf(files: Record<string, Buffer | string>): Promise<Buffer> {
   const z = new JSZip();
@@ -58,6 +59,10 @@ describe(`POST /api/v1/enrolments on ${backend}`, () => {
     const bomb = await zipOf({ 'S-obama/zeros.jpg': Buffer.alloc(20 * 1024 * 1024) });
     const b = await request(a.app).post('/api/v1/enrolments').set(auth).attach('file', bomb, 'bomb.zip');
     expect([b.status, b.body.error.code]).toEqual([413, 'zip_too_large']);
+    // The same zeros declared as 1 KB: refused as soon as inflating passes what the entry declares.
+    const liar = makeZip([{ name: 'S-obama/zeros.jpg', data: Buffer.alloc(20 * 1024 * 1024), declaredSize: 1024 }]);
+    const l = await request(a.app).post('/api/v1/enrolments').set(auth).attach('file', liar, 'liar.zip');
+    expect([l.status, l.body.error.code]).toEqual([413, 'zip_too_large']);
     const notZip = await request(a.app).post('/api/v1/enrolments').set(auth).attach('file', Buffer.from('hello'), 'x.zip');
     expect([notZip.status, notZip.body.error.code]).toEqual([400, 'invalid_zip']);
     const evil = await zipOf({ '../S-obama/1.jpg': fs.readFileSync(fixturePath('people/obama/obama.jpg')) });

@@ -39,15 +39,30 @@ describe(`hardening on ${backend}`, () => {
         'x-frame-options': 'DENY',
         'referrer-policy': 'no-referrer',
         'cross-origin-resource-policy': 'same-origin',
-        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'content-security-policy': "default-src 'none';frame-ancestors 'none'",
         'cache-control': 'no-store',
+        // What helmet adds to the headers Rollcall used to write itself.
+        'cross-origin-opener-policy': 'same-origin',
+        'origin-agent-cluster': '?1',
+        'x-dns-prefetch-control': 'off',
+        'x-permitted-cross-domain-policies': 'none',
+        'x-xss-protection': '0',
       });
       expect(res.headers['strict-transport-security']).toBeUndefined();
       expect(res.headers['x-powered-by']).toBeUndefined();
     }
     expect((await request(a.app).get('/health')).headers['strict-transport-security']).toBe('max-age=600');
-    // The web page keeps the policy it sets for itself.
-    expect((await request(a.app).get('/')).headers['content-security-policy']).toContain("script-src 'self'");
+    // The web page and its assets keep the policy they set for themselves, and revalidate.
+    for (const path of ['/', '/web/styles.css']) {
+      const page = await request(defaults).get(path).expect(200);
+      expect(page.headers['content-security-policy']).toBe(
+        "default-src 'none';script-src 'self';style-src 'self';img-src 'self' blob:;connect-src 'self';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+      );
+      expect(page.headers).toMatchObject({ 'cache-control': 'no-cache', 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff' });
+    }
+    // A name that is not an asset falls through to the API (its key check) with the API's policy.
+    const missing = await request(defaults).get('/web/index.ts').expect(401);
+    expect(missing.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
   });
 
   test('CORS is off by default and allows only the configured origins', async () => {

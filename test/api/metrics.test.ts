@@ -1,21 +1,31 @@
 import request from 'supertest';
 import { createApp } from '../../src/http/app';
-import { Counter, Histogram, Registry } from '../../src/http/metrics';
 import { createLogger } from '../../src/logger';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { fixturePath } from '../helpers/fixtures';
 
-/** Sample lines of a text exposition as `name{labels}` → value, labels in the order written. */
-function parse(text: string): Map<string, number> {
+/** `name{labels}` with its labels sorted: the exposition format gives their order no meaning. */
+function sampleKey(name: string, labels = ''): string {
+  const pairs = labels.match(/[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"/g) ?? [];
+  return pairs.length ? `${name}{${pairs.sort().join(',')}}` : name;
+}
+
+/** Sample lines of a text exposition; `get` takes `name{labels}` with the labels in any order. */
+function parse(text: string): { get(key: string): number | undefined } {
   const samples = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?) (\S+)$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`not a sample line: ${line}`);
-    samples.set(m[1], Number(m[2]));
+    samples.set(sampleKey(m[1]!, m[2]), Number(m[3]));
   }
-  return samples;
+  return {
+    get: (key) => {
+      const m = /^([^{]+)(?:\{(.*)\})?$/.exec(key)!;
+      return samples.get(sampleKey(m[1]!, m[2]));
+    },
+  };
 }
 
 describe(`GET /metrics on ${backend}`, () => {
@@ -70,27 +80,21 @@ describe(`GET /metrics on ${backend}`, () => {
     expect(samples.get('rollcall_inference_queue_depth{state="waiting"}')).toBe(0);
     expect(samples.get('process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
   });
-});
 
-describe('metrics registry', () => {
-  test('renders cumulative buckets and escapes label values', () => {
-    const r = new Registry();
-    const c = r.register(new Counter('t_total', 'help'));
-    const h = r.register(new Histogram('t_seconds', 'help', [1, 0.1]));
-    c.inc({ path: 'a"b\\c\nd' });
-    for (const v of [0.05, 0.5, 5]) h.observe({}, v);
-    expect(r.render().split('\n')).toEqual([
-      '# HELP t_total help',
-      '# TYPE t_total counter',
-      't_total{path="a\\"b\\\\c\\nd"} 1',
-      '# HELP t_seconds help',
-      '# TYPE t_seconds histogram',
-      't_seconds_bucket{le="0.1"} 1',
-      't_seconds_bucket{le="1"} 2',
-      't_seconds_bucket{le="+Inf"} 3',
-      't_seconds_sum 5.55',
-      't_seconds_count 3',
-      '',
-    ]);
+  test("the process's own metrics: CPU, memory, heap, event-loop lag, garbage collection", async () => {
+    // Allocate enough to make V8 collect at least once before the scrape.
+    for (let i = 0; i < 50; i++) Buffer.alloc(1 << 20).fill(i).toString('base64');
+    const { samples, text } = await scrape();
+    expect(samples.get('process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(samples.get('process_start_time_seconds')).toBeLessThanOrEqual(Date.now() / 1000);
+    expect(samples.get('process_open_fds')).toBeGreaterThan(0);
+    expect(samples.get('nodejs_heap_size_used_bytes')).toBeGreaterThan(1_000_000);
+    expect(samples.get('nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    expect(samples.get('nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
+    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+    expect(text).toMatch(/^nodejs_version_info\{.*version="v\d+\./m);
+    // Every metric family is written once, whichever apps share the process.
+    const families = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]);
+    expect(new Set(families).size).toBe(families.length);
   });
 });

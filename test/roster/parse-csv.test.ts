@@ -46,6 +46,44 @@ describe('parseRoster: CSV', () => {
     expect(r.rows).toEqual([{ row: 2, studentId: 'S1', name: 'Zoë', email: null }]);
   });
 
+  test('Windows-1252 beyond Latin-1: curly apostrophe, euro sign, Š and œ', async () => {
+    // 0x92 ’, 0x80 €, 0x8a Š, 0x9c œ: the bytes Latin-1 would turn into control characters.
+    const csv = Buffer.concat([Buffer.from('ID;Name;Email\r\nS1;Sin', 'latin1'), Buffer.from([0xe9, 0x61, 0x64, 0x20, 0x4f, 0x92]), Buffer.from("Brien;\r\nS2;", 'latin1'), Buffer.from([0x8a, 0x74, 0x65, 0x70, 0xe1, 0x6e, 0x20, 0x43, 0x9c, 0x75, 0x72, 0x80]), Buffer.from(';\r\n', 'latin1')]);
+    const r = await parseRoster(csv, 'c.csv', opts);
+    expect(r.rows.map((x) => x.name)).toEqual(['Sinéad O’Brien', 'Štepán Cœur€']);
+  });
+
+  test('UTF-16BE with BOM, and line endings mixed within one file', async () => {
+    const le = Buffer.from('ID,Name\r\nS1,Zoë\nS2,Łukasz\rS3,"Ana\r\nMaría"\n', 'utf16le');
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), le.swap16()]);
+    const r = await parseRoster(be, 'c.csv', opts);
+    expect(r.rows).toEqual([
+      { row: 2, studentId: 'S1', name: 'Zoë', email: null },
+      { row: 3, studentId: 'S2', name: 'Łukasz', email: null },
+      { row: 4, studentId: 'S3', name: 'Ana María', email: null },
+    ]);
+  });
+
+  test('spaces around a quoted field are dropped; text after its closing quote is reported', async () => {
+    const ok = await parseRoster(utf8('ID,Name\nS1, "Lovelace, Ada" \n'), 'c.csv', opts);
+    expect(ok.rows[0].name).toBe('Lovelace, Ada');
+    const err = await rejection(parseRoster(utf8('ID,Name\nS1,Ada\nS2,"Alan"Turing\n'), 'c.csv', opts));
+    expect(err.details).toEqual([{ row: 3, column: 'column 2', problem: 'text after the closing quote of a quoted field' }]);
+  });
+
+  test('a damaged row far below the header is reported in the columns of the chosen delimiter', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `S${i};Student ${i};`).join('\n');
+    const err = await rejection(parseRoster(utf8(`ID;Name;Email\n${rows}\nS99;"Never closed;x\n`), 'c.csv', opts));
+    expect(err.details).toEqual([{ row: 32, column: 'column 2', problem: 'quoted field is never closed' }]);
+  });
+
+  test('choosing the delimiter reads only the top: a row that is damaged only under another delimiter is fine', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `S${i};Student ${i}`).join('\n');
+    // Under "," the last row's second field opens a quote that never closes; under ";" it is plain text.
+    const r = await parseRoster(utf8(`ID;Name\n${rows}\nS99;Pat,"Jones\n`), 'c.csv', opts);
+    expect(r.rows.at(-1)).toEqual({ row: 32, studentId: 'S99', name: 'Pat,"Jones', email: null });
+  });
+
   test('a quote that never closes is reported with its row', async () => {
     const err = await rejection(parseRoster(utf8('ID,Name\nS1,Ada\nS2,"Alan\n'), 'c.csv', opts));
     expect(err.code).toBe('invalid_roster');

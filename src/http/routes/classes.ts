@@ -1,9 +1,12 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
-import { optionalBool } from '../../services/validate';
+import { z } from 'zod';
+import { flag, parseInput } from '../../services/validate';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 import { sendExport } from './exports';
 import { exportFormat } from '../../services/exports';
+
+const RosterParams = z.object({ dry_run: flag });
 
 export function classRoutes(s: Services): Router {
   const r = Router();
@@ -23,7 +26,7 @@ export function classRoutes(s: Services): Router {
     const file = fileOf(req, 'file', [], uploadBytes(s.config));
     const q = paramsOf(req);
     const report = await s.rosters.import(String(req.params.classId), file.data, file.name, {
-      dryRun: optionalBool(q.dry_run, 'dry_run'),
+      dryRun: parseInput(RosterParams, q).dry_run,
       sheet: typeof q.sheet === 'string' && q.sheet !== '' ? q.sheet : undefined,
       actor: res.locals.keyName,
     });

@@ -3,7 +3,6 @@ import type { Config } from '../../config';
 import type { ApiKeys } from '../../services/api-keys';
 import { requireApiKey } from '../auth';
 import type { AppMetrics } from '../http-metrics';
-import { PROMETHEUS_CONTENT_TYPE } from '../metrics';
 import { openApiDocument } from '../openapi';
 
 /** Mounted before the global key check: the document is public, /metrics only with METRICS_PUBLIC. */
@@ -14,9 +13,10 @@ export function metaRoutes(config: Config, keys: ApiKeys, metrics: AppMetrics): 
     res.json(document);
   });
   const guard: RequestHandler = config.metricsPublic ? (_req, _res, next) => next() : requireApiKey(keys);
-  r.get('/metrics', guard, (_req, res) => {
-    res.setHeader('Content-Type', PROMETHEUS_CONTENT_TYPE);
-    res.send(metrics.render());
+  r.get('/metrics', guard, async (_req, res) => {
+    const text = await metrics.render();
+    res.setHeader('Content-Type', metrics.contentType);
+    res.send(text);
   });
   return r;
 }

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../services/services';
-import { optionalBool, optionalNumber } from '../../services/validate';
+import { z } from 'zod';
+import { flag, optionalNumber, parseInput } from '../../services/validate';
 import type { PipelineResult } from '../../vision/pipeline';
 import type { Recognition } from '../../services/recognition';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
@@ -11,6 +12,8 @@ export function publishStats(res: Response, result: Recognition): void {
   res.locals.faces = result.faces.length;
 }
 
+const RecognitionParams = z.object({ threshold: optionalNumber(0.05, 0.95), record: flag, annotate: flag });
+
 export function recognitionRoutes(s: Services): Router {
   const r = Router();
 
@@ -18,14 +21,10 @@ export function recognitionRoutes(s: Services): Router {
     const file = fileOf(req, 'file', jsonFields, uploadBytes(s.config));
     const p = paramsOf(req);
     const classId = typeof p.class_id === 'string' && p.class_id !== '' ? p.class_id : null;
-    const out = await s.recognition.recognize(file.data, {
-      classId,
-      threshold: optionalNumber(p.threshold, 'threshold', 0.05, 0.95),
-      record: optionalBool(p.record, 'record'),
-      actor: res.locals.keyName,
-    });
+    const { threshold, record, annotate } = parseInput(RecognitionParams, p);
+    const out = await s.recognition.recognize(file.data, { classId, threshold, record, actor: res.locals.keyName });
     publishStats(res, out.result);
-    return { ...out, annotate: optionalBool(p.annotate, 'annotate') };
+    return { ...out, annotate };
   }
 
   async function sendJpeg(res: Response, pixels: PipelineResult, result: Recognition) {

@@ -1,10 +1,13 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
-import { optionalNumber } from '../../services/validate';
+import { z } from 'zod';
+import { optionalNumber, parseInput } from '../../services/validate';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 import { publishStats } from './recognition';
 import { sendExport } from './exports';
 import { exportFormat } from '../../services/exports';
+
+const PhotoParams = z.object({ threshold: optionalNumber(0.05, 0.95) });
 
 export function sessionRoutes(s: Services): Router {
   const r = Router();
@@ -13,7 +16,7 @@ export function sessionRoutes(s: Services): Router {
   });
   r.post('/api/v1/sessions/:sessionId/photos', oneFile(s.config, 'file'), async (req, res) => {
     const file = fileOf(req, 'file', ['image', 'file'], uploadBytes(s.config));
-    const threshold = optionalNumber(paramsOf(req).threshold, 'threshold', 0.05, 0.95);
+    const { threshold } = parseInput(PhotoParams, paramsOf(req));
     const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, res.locals.keyName, threshold);
     publishStats(res, result);
     res.json(result);

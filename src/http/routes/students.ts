@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
-import { optionalBool } from '../../services/validate';
+import { z } from 'zod';
+import { flag, parseInput } from '../../services/validate';
 import { fileOf, manyFiles, oneFile, paramsOf } from '../upload';
+
+const EnrolParams = z.object({ force: flag });
 
 export function studentRoutes(s: Services): Router {
   const r = Router();
@@ -26,7 +29,7 @@ export function studentRoutes(s: Services): Router {
     const out = await s.enrolment.enrol(
       String(req.params.studentId),
       files.map((f, i) => ({ name: f.originalname || `image-${i + 1}`, data: f.buffer })),
-      { force: optionalBool(q.force, 'force') },
+      parseInput(EnrolParams, q),
     );
     res.status(201).json(out);
   });
@@ -34,7 +37,7 @@ export function studentRoutes(s: Services): Router {
   r.post('/api/v1/enrolments', oneFile({ ...s.config, maxUploadMb: s.config.maxZipMb }, 'file'), async (req, res) => {
     const file = fileOf(req, 'file', [], s.config.maxZipMb * 1024 * 1024);
     const q = paramsOf(req);
-    res.json(await s.bulkEnrolment.enrolZip(file.data, { force: optionalBool(q.force, 'force') }));
+    res.json(await s.bulkEnrolment.enrolZip(file.data, parseInput(EnrolParams, q)));
   });
   r.delete('/api/v1/students/:studentId/faces', async (req, res) => {
     await s.students.deleteFaces(String(req.params.studentId), res.locals.keyName);

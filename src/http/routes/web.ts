@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { PROJECT_ROOT } from '../../config';
 
 /** index.html and styles.css are served as written; the page's TypeScript as compiled by tsconfig.web.json. */
@@ -7,44 +8,46 @@ const SOURCE_DIR = path.join(PROJECT_ROOT, 'src', 'web');
 const COMPILED_DIR = path.join(PROJECT_ROOT, 'dist', 'web');
 
 /** Assets are flat file names: anything else (dots, slashes, .ts sources) is not served. */
-const ASSET = /^([a-z][a-z0-9-]*)\.(js|css)$/;
+const ASSET = /^[a-z][a-z0-9-]*\.(js|css)$/;
 
 /**
  * The page allows nothing but its own origin: no inline script or style, no third-party
  * request. `blob:` images are the teacher's own photo, drawn on a canvas before the boxes.
+ * helmet's other headers come from the app-wide securityHeaders.
  */
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const pagePolicy = helmet.contentSecurityPolicy({
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'blob:'],
+    connectSrc: ["'self'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+});
 
-function secure(res: Response): void {
-  res.setHeader('Content-Security-Policy', CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  // Revalidate (ETag) on each load so a new version of the page is picked up at once.
+/** Revalidate (ETag) on each load so a new version of the page is picked up at once. */
+const revalidate: RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-cache');
-}
+  next();
+};
 
 /** The teacher page at `/`; mounted before the API-key check: the page holds no data, its API calls send the key. */
 export function webRoutes(): Router {
   const r = Router();
-  r.get('/', (_req, res) => {
-    secure(res);
+  r.get('/', pagePolicy, revalidate, (_req, res) => {
     res.sendFile(path.join(SOURCE_DIR, 'index.html'));
   });
-  r.get('/web/:file', (req, res, next) => {
-    const m = ASSET.exec(String(req.params.file));
-    if (!m) return next();
-    secure(res);
+  // Anything but an asset name skips this route (and its headers) for the API's JSON 404.
+  const assetName: RequestHandler = (req, _res, next) => next(ASSET.test(String(req.params.file)) ? undefined : 'route');
+  r.get('/web/:file', assetName, pagePolicy, revalidate, (req, res, next) => {
+    const name = String(req.params.file);
+    const compiled = name.endsWith('.js');
     // A missing file falls through to the API's JSON 404.
-    res.sendFile(path.join(m[2] === 'js' ? COMPILED_DIR : SOURCE_DIR, m[0]), (err) => {
+    res.sendFile(path.join(compiled ? COMPILED_DIR : SOURCE_DIR, name), (err) => {
       if (err && !res.headersSent) next();
     });
   });
