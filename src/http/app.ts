@@ -15,6 +15,8 @@ import { metaRoutes } from './routes/meta';
 import { appMetrics } from './http-metrics';
 import { cors, jsonBody, requestTimeout, securityHeaders } from './security';
 import { rateLimit } from './rate-limit';
+import { drain } from './drain';
+import { backupRoutes } from './routes/backups';
 
 export interface AppDeps {
   config: Config;
@@ -32,6 +34,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(requestLog(log));
   app.use(securityHeaders(config), cors(config), requestTimeout(config.requestTimeoutMs));
   app.use(healthRoutes(services));
+  app.use(drain(services.lifecycle));
   app.use(metaRoutes(config, services.keys, metrics));
   app.use(webRoutes()); // the teacher page: no key needed to load it, its API calls send one
   app.use(requireApiKey(services.keys));
@@ -41,6 +44,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(studentRoutes(services));
   app.use(recognitionRoutes(services));
   app.use(sessionRoutes(services));
+  app.use(backupRoutes(services));
   app.use(notFoundRoute);
   app.use(errorHandler(log));
   return app;

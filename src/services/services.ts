@@ -13,6 +13,8 @@ import { SessionsService } from './sessions';
 import { BulkEnrolmentService } from './bulk-enrolment';
 import { RetentionService } from './retention';
 import { RateLimits } from './rate-limits';
+import { Lifecycle } from './lifecycle';
+import { BackupService } from './backups';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -29,6 +31,8 @@ export interface Services {
   sessions: SessionsService;
   retention: RetentionService;
   rateLimits: RateLimits;
+  lifecycle: Lifecycle;
+  backups: BackupService;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -37,10 +41,11 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   const students = new StudentsService(db);
   const recognition = new RecognitionService(db, config, pipeline, queue, classes);
   const enrolment = new EnrolmentService(db, config, pipeline, queue, students);
+  const lifecycle = new Lifecycle();
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
-    health: new HealthService(db, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue),
+    health: new HealthService(db, pipeline, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue, lifecycle),
     queue,
     classes,
     students,
@@ -51,5 +56,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     sessions: new SessionsService(db, classes, recognition),
     retention: new RetentionService(db, { sessionDays: config.sessionRetentionDays, photoDays: config.photoRetentionDays }),
     rateLimits: new RateLimits(db, config.rateLimitPerMin),
+    lifecycle,
+    backups: new BackupService(db),
   };
 }
