@@ -63,6 +63,9 @@ export class SessionsService {
     }
     const note = optionalString(body, 'note', 1000);
     return this.db.transaction(async (tx) => {
+      // Taken with the photos' lock, so the audited "before" is what the correction replaced,
+      // even when another process is adding a photo to this session at the same moment.
+      await sessionsRepo.lock(tx, s.id);
       const rows = await sessionsRepo.attendance(tx, s.id);
       const row = rows.find((r) => r.student_id === studentId);
       if (!row) throw notFound(`student ${studentId} in session ${id}`);
