@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import { adminSql } from './pg-admin';
 import { loadConfig, pipelineOptions, PROJECT_ROOT, type Config } from '../src/config';
 import { table } from '../src/cli/open-services';
 import type { Recognition } from '../src/services/recognition';
@@ -228,15 +228,7 @@ function ask<T>(child: ChildProcess, cmd?: Command): Promise<T> {
   });
 }
 
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string) => adminSql(ADMIN_URL, sql);
 
 async function benchBackend(backend: Backend, work: string, photoPath: string, index: FixtureIndex, seconds: number): Promise<BackendResult> {
   const dbName = `rollcall_bench_${process.pid}`;

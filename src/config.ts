@@ -69,6 +69,12 @@ export interface Config {
   webhookRetryHours: number;
   /** How often each process looks for webhook deliveries that are due. */
   webhookPollMs: number;
+  /** After SIGTERM, how long requests in flight may take before the process closes anyway. */
+  shutdownTimeoutMs: number;
+  /** Scheduled backups of the embedded database go here (null = none), every so many hours, the newest `backupKeep` kept. */
+  backupDir: string | null;
+  backupEveryHours: number;
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +147,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const sharedModels = path.resolve(PROJECT_ROOT, '..', 'shared', 'models');
   const modelsSource = env.MODELS_SOURCE?.trim() || (fs.existsSync(sharedModels) ? sharedModels : null);
+  const backupDir = env.BACKUP_DIR?.trim() || null;
+  if (backupDir && dbUrl) {
+    throw new ConfigError('BACKUP_DIR', 'scheduled backups are for the embedded database; with DATABASE_URL use pg_dump (docs/operations.md)');
+  }
   const apiKeys = (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   for (const k of apiKeys) {
     if (k.length < 16) throw new ConfigError('API_KEYS', 'each key must be at least 16 characters');
@@ -183,6 +193,10 @@ export function loadConfig(env: Env = process.env): Config {
     webhookRetryBaseMs: num(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3600_000, true),
     webhookRetryHours: num(env, 'WEBHOOK_RETRY_HOURS', 24, 0.001, 168),
     webhookPollMs: num(env, 'WEBHOOK_POLL_MS', 1000, 10, 60_000, true),
+    shutdownTimeoutMs: num(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 600_000, true),
+    backupDir: backupDir ? path.resolve(backupDir) : null,
+    backupEveryHours: num(env, 'BACKUP_EVERY_HOURS', 24, 0.01, 8760),
+    backupKeep: num(env, 'BACKUP_KEEP', 7, 1, 1000, true),
   };
 }
 

@@ -32,5 +32,8 @@ export const commands: Command[] = [
   lazy('keys', 'keys create <name> | keys list | keys revoke <name>', 'manage API keys (stored hashed)', async () => (await import('./admin-commands')).keys),
   lazy('erase', 'erase <student_id>', 'erase a student and all their biometric data', async () => (await import('./admin-commands')).erase),
   lazy('purge', 'purge', 'apply the retention settings now (serve does it hourly)', async () => (await import('./admin-commands')).purge),
+  lazy('backup', 'backup <file>', 'back up the embedded database, also while serve runs (PostgreSQL: pg_dump)', async () => (await import('./backup-commands')).backup),
+  lazy('restore', 'restore <file>', 'restore a backup into an empty DATA_DIR', async () => (await import('./backup-commands')).restore),
+  lazy('verify-backup', 'verify-backup <file>', 'check a backup file without restoring it', async () => (await import('./backup-commands')).verifyBackup),
   lazy('models', 'models', 'place the ONNX models in MODELS_DIR (copy from MODELS_SOURCE or download), verify sha256', async () => (await import('./models-command')).models),
 ];

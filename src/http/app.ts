@@ -17,6 +17,8 @@ import { auditRoutes } from './routes/audit';
 import { appMetrics } from './http-metrics';
 import { cors, jsonBody, requestTimeout, securityHeaders } from './security';
 import { rateLimit } from './rate-limit';
+import { drain } from './drain';
+import { backupRoutes } from './routes/backups';
 
 export interface AppDeps {
   config: Config;
@@ -34,6 +36,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(requestLog(log));
   app.use(securityHeaders(config), cors(config), requestTimeout(config.requestTimeoutMs));
   app.use(healthRoutes(services));
+  app.use(drain(services.lifecycle));
   app.use(metaRoutes(config, services.keys, metrics));
   app.use(webRoutes()); // the teacher page: no key needed to load it, its API calls send one
   app.use(requireApiKey(services.keys));
@@ -45,6 +48,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(sessionRoutes(services));
   app.use(webhookRoutes(services));
   app.use(auditRoutes(services));
+  app.use(backupRoutes(services));
   app.use(notFoundRoute);
   app.use(errorHandler(log));
   return app;

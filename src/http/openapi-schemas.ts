@@ -111,6 +111,8 @@ export const schemas = {
     models: { type: 'object', additionalProperties: string },
     queue: object({ running: integer, waiting: integer }),
   }),
+  Live: object({ status: { enum: ['ok'] }, phase: { enum: ['starting', 'ready', 'stopping'] } }),
+  Ready: object({ status: { enum: ['ready'] } }),
   NewClass: object(
     {
       code: { type: 'string', maxLength: 64 },

@@ -17,6 +17,8 @@ export interface Operation {
   summary: string;
   /** No API key needed. */
   open?: true;
+  /** A health probe: answered ahead of the shutdown gate; any other operation may also answer 503 (see toPathItemOperation). */
+  probe?: true;
   /** Costly (photos through the models): counts against RATE_LIMIT_PER_MIN per key. */
   limited?: true;
   /** Takes a base64 photo in a JSON body, so its JSON limit is MAX_UPLOAD_MB rather than 100 kB. */
@@ -59,7 +61,29 @@ const PHOTO_ERRORS = [400, 401, 404, 413, 415, 429, 503];
 
 export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): Operation[] {
   return [
-    { method: 'get', path: '/health', id: 'health', tag: 'meta', summary: 'Liveness, database and inference queue', open: true, ok: { 200: json(ref('Health')) }, errors: [] },
+    {
+      method: 'get',
+      path: '/health',
+      id: 'health',
+      tag: 'meta',
+      summary: 'Database, models and inference queue; 503 database_unavailable or models_unavailable with details.down naming the parts that are down',
+      open: true,
+      probe: true,
+      ok: { 200: json(ref('Health')) },
+      errors: [503],
+    },
+    { method: 'get', path: '/health/live', id: 'live', tag: 'meta', summary: 'Liveness probe: the process is up (asks no dependency)', open: true, probe: true, ok: { 200: json(ref('Live')) }, errors: [] },
+    {
+      method: 'get',
+      path: '/health/ready',
+      id: 'ready',
+      tag: 'meta',
+      summary: 'Readiness probe: 503 starting, shutting_down, database_unavailable or models_unavailable',
+      open: true,
+      probe: true,
+      ok: { 200: json(ref('Ready')) },
+      errors: [503],
+    },
     { method: 'get', path: '/openapi.json', id: 'openapi', tag: 'meta', summary: 'This document', open: true, ok: { 200: json({ type: 'object' }) }, errors: [] },
     {
       method: 'get',
@@ -185,6 +209,15 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       ok: { 200: json(ref('AuditPage')) },
       errors: [400, 401],
     },
+    {
+      method: 'post',
+      path: '/api/v1/backups',
+      id: 'createBackup',
+      tag: 'meta',
+      summary: 'A consistent backup of the embedded database, taken while the service runs (what `rollcall backup` asks for); 409 backup_unsupported on PostgreSQL (use pg_dump)',
+      ok: { 200: { 'application/octet-stream': binary('application/octet-stream') } },
+      errors: [401, 409],
+    },
     { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance.{format}', id: 'exportSession', tag: 'sessions', summary: 'One session as a spreadsheet', ok: { 200: exportBody }, errors: [401, 404] },
     { method: 'post', path: '/api/v1/webhooks', id: 'createWebhook', tag: 'webhooks', summary: 'Register an endpoint for signed event deliveries (admin); the secret is shown only in this answer', body: { 'application/json': { schema: ref('NewWebhook') } }, ok: { 201: json(ref('CreatedWebhook')) }, errors: [400, 401, 413] },
     { method: 'get', path: '/api/v1/webhooks', id: 'listWebhooks', tag: 'webhooks', summary: 'The registered endpoints (admin), without secrets', ok: { 200: json({ type: 'array', items: ref('Webhook') }) }, errors: [401] },
@@ -239,7 +272,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'unsupported_media_type',
   422: 'The file was read but cannot be used (see details)',
   429: 'rate_limited: see Retry-After',
-  503: 'busy: the inference queue is full (see Retry-After); or timeout',
+  503: 'Retry later (see Retry-After): busy (the inference queue is full), timeout, database_unavailable or shutting_down',
 };
 
 const errorContent = { 'application/json': { schema: ref('Error') } };
@@ -252,7 +285,9 @@ function toPathItemOperation(op: Operation) {
     const media = Object.entries(content).map(([type, schema]) => [type, { schema }]);
     responses[status] = { description: STATUS_TEXT[Number(status)], ...(media.length ? { content: Object.fromEntries(media) } : {}) };
   }
-  for (const status of op.errors) responses[status] = { description: STATUS_TEXT[status], content: errorContent };
+  // Any request may meet a database outage or a shutdown (503), except the probes, which say so themselves.
+  const errors = op.probe ? op.errors : [...new Set([...op.errors, 503])];
+  for (const status of errors) responses[status] = { description: STATUS_TEXT[status], content: errorContent };
   responses.default = { description: 'Unexpected error', content: errorContent };
   return {
     operationId: op.id,

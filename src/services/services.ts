@@ -17,6 +17,8 @@ import { WebhooksService } from './webhooks';
 import { ConsentService } from './consent';
 import { SubjectAccessService } from './subject-access';
 import { AuditService } from './audit';
+import { Lifecycle } from './lifecycle';
+import { BackupService } from './backups';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -37,6 +39,8 @@ export interface Services {
   retention: RetentionService;
   rateLimits: RateLimits;
   webhooks: WebhooksService;
+  lifecycle: Lifecycle;
+  backups: BackupService;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -46,10 +50,11 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   const recognition = new RecognitionService(db, config, pipeline, queue, classes);
   const consent = new ConsentService(db, students, config.consentRequired);
   const enrolment = new EnrolmentService(db, config, pipeline, queue, students, consent);
+  const lifecycle = new Lifecycle();
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
-    health: new HealthService(db, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue),
+    health: new HealthService(db, pipeline, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue, lifecycle),
     queue,
     classes,
     students,
@@ -64,5 +69,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     retention: new RetentionService(db, { sessionDays: config.sessionRetentionDays, photoDays: config.photoRetentionDays }),
     rateLimits: new RateLimits(db, config.rateLimitPerMin),
     webhooks: new WebhooksService(db, config.webhookAllowPrivate),
+    lifecycle,
+    backups: new BackupService(db),
   };
 }

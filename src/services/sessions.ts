@@ -62,6 +62,9 @@ export class SessionsService {
     const s = await this.session(id);
     const { status, note } = parseInput(Correction, body);
     return this.db.transaction(async (tx) => {
+      // Taken with the photos' lock, so the audited "before" is what the correction replaced,
+      // even when another process is adding a photo to this session at the same moment.
+      await sessionsRepo.lock(tx, s.id);
       const rows = await sessionsRepo.attendance(tx, s.id);
       const row = rows.find((r) => r.student_id === studentId);
       if (!row) throw notFound(`student ${studentId} in session ${id}`);

@@ -18,5 +18,10 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * A consistent copy of the whole database, taken between transactions (the embedded database's
+   * data directory as a gzipped tar). PostgreSQL has pg_dump for this: it refuses with 409.
+   */
+  backup(): Promise<Buffer>;
   close(): Promise<void>;
 }

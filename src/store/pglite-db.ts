@@ -8,6 +8,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import type { Db, Queryable } from './db';
 import { StoreError } from './store-error';
 import { acquireDirLock } from './dir-lock';
+import { dumpPglite } from './pglite-backup';
 
 type Serializers = NonNullable<QueryOptions['serializers']>;
 
@@ -93,6 +94,7 @@ export async function openPglite(dataDir: string): Promise<Db> {
     kind: 'pglite',
     ...root,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx, serializers))),
+    backup: () => dumpPglite(pg),
     async close() {
       try {
         await pg.close();

@@ -110,6 +110,11 @@ export class FaceEmbedder {
     });
   }
 
+  /** Workers are running (close() not called). */
+  get ready(): boolean {
+    return this.slots.length > 0;
+  }
+
   /**
    * Stops the workers. Crops still queued are rejected; a crop being embedded finishes first,
    * because terminating a worker inside an ORT run aborts the whole process (onnxruntime-node

@@ -43,6 +43,11 @@ export class FacePipeline {
     return new FacePipeline(detector, embedder);
   }
 
+  /** Loaded and not closed: photos can be analysed. */
+  get ready(): boolean {
+    return this.embedder.ready;
+  }
+
   /** Stops the embedder's worker threads, letting a face being embedded finish (see FaceEmbedder.close). */
   close(): Promise<void> {
     return this.embedder.close();

@@ -103,6 +103,10 @@ describe(`OpenAPI document on ${backend}`, () => {
 
   test('meta routes, the web page and error answers', async () => {
     await documented(request(a.app).get('/health'));
+    await documented(request(a.app).get('/health/live'));
+    await documented(request(a.app).get('/health/ready'));
+    // The embedded database is backed up; PostgreSQL answers 409 backup_unsupported (pg_dump).
+    await documented(request(a.app).post('/api/v1/backups').set(auth).buffer(true));
     await documented(request(a.app).get('/openapi.json'));
     await documented(request(a.app).get('/metrics').set(auth));
     await documented(request(a.app).get('/metrics'));

@@ -1,33 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { backend, createTestDb, type TestDb } from '../helpers/test-db';
-
-const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-
-interface Server {
-  proc: ChildProcess;
-  port: number;
-  stdout: () => string;
-}
-
-/** Starts `rollcall serve` on an ephemeral port and waits for its "listening" log line. */
-function start(env: Record<string, string>): Promise<Server> {
-  const proc = spawn(process.execPath, [MAIN, 'serve'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', API_KEYS: '', ...env } });
-  let out = '';
-  let err = '';
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) resolve({ proc, port: JSON.parse(line).port, stdout: () => out });
-    });
-    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
-const exited = (p: ChildProcess) => new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
+import { startServe as start } from '../helpers/serve-process';
 
 describe(`rollcall serve on ${backend}`, () => {
   let t: TestDb;
@@ -58,12 +32,12 @@ describe(`rollcall serve on ${backend}`, () => {
       await expect(start(env)).rejects.toThrow(/in use by process/);
     }
     s.proc.kill('SIGTERM');
-    expect(await exited(s.proc)).toBe(0);
+    expect(await s.exited).toBe(0);
 
     const again = await start(env);
     expect(again.stdout()).not.toMatch(/rc_/);
     expect((await fetch(`http://127.0.0.1:${again.port}/api/v1/classes`, { headers: { 'X-API-Key': key! } })).status).toBe(200);
     again.proc.kill('SIGINT');
-    expect(await exited(again.proc)).toBe(0);
+    expect(await again.exited).toBe(0);
   });
 });

@@ -27,6 +27,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const config = loadConfig({ ...process.env, API_KEYS: API_KEY, LOG_LEVEL: 'silent', DATA_DIR: t.options.dataDir, RATE_LIMIT_PER_MIN: '0', ...env });
   const pipeline = await FacePipeline.load(config.modelsDir);
   const services = createServices(config, t.db, pipeline);
+  services.lifecycle.ready();
   const app = createApp({ config, log: createLogger(process.env.TEST_LOG === '1' ? 'error' : 'silent'), services });
   return { app, config, services, t, close: () => t.cleanup() };
 }

@@ -24,6 +24,10 @@ describe('config', () => {
     ['DETECT_MAX_UPSCALE', '10'],
     ['NAME_MIN_FACE_SIZE', '2'],
     ['MIN_FACE_SIZE', '3'],
+    ['SHUTDOWN_TIMEOUT_MS', '10'],
+    ['BACKUP_EVERY_HOURS', '0'],
+    ['BACKUP_KEEP', '0'],
+    ['BACKUP_KEEP', '1.5'],
   ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
@@ -32,6 +36,13 @@ describe('config', () => {
   test('values are read from the environment', () => {
     const c = loadConfig({ PORT: '9000', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb', STORE_PHOTOS: 'yes', DATABASE_URL: 'postgres://u@h/db' });
     expect(c).toMatchObject({ port: 9000, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'], storePhotos: true, databaseUrl: 'postgres://u@h/db' });
+  });
+
+  test('operations: shutdown timeout and scheduled backups (for the embedded database only)', () => {
+    expect(loadConfig({})).toMatchObject({ shutdownTimeoutMs: 25_000, backupDir: null, backupEveryHours: 24, backupKeep: 7 });
+    const c = loadConfig({ SHUTDOWN_TIMEOUT_MS: '5000', BACKUP_DIR: 'backups', BACKUP_EVERY_HOURS: '6', BACKUP_KEEP: '14' });
+    expect(c).toMatchObject({ shutdownTimeoutMs: 5000, backupDir: expect.stringMatching(/\/backups$/), backupEveryHours: 6, backupKeep: 14 });
+    expect(() => loadConfig({ BACKUP_DIR: '/backups', DATABASE_URL: 'postgres://u@h/db' })).toThrow(/^BACKUP_DIR: .*pg_dump/);
   });
 
   test('the scale policy and the naming size reach the pipeline options', () => {
