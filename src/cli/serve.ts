@@ -23,7 +23,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   // Retention runs here and hourly; every process may run it, the statements are idempotent.
   const purge = () =>
     services.retention.purge().then(
-      (r) => (r.sessions + r.photos > 0 ? log.info('retention purge', r) : undefined),
+      (r) => (r.sessions + r.photos + r.embeddings > 0 ? log.info('retention purge', r) : undefined),
       (e) => log.error('retention purge failed', { error: String(e) }),
     );
   await purge();

@@ -13,6 +13,8 @@ import { SessionsService } from './sessions';
 import { BulkEnrolmentService } from './bulk-enrolment';
 import { RetentionService } from './retention';
 import { RateLimits } from './rate-limits';
+import { ReviewService } from './review';
+import { InsightService } from './insight';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -29,6 +31,8 @@ export interface Services {
   sessions: SessionsService;
   retention: RetentionService;
   rateLimits: RateLimits;
+  review: ReviewService;
+  insight: InsightService;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -37,6 +41,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   const students = new StudentsService(db);
   const recognition = new RecognitionService(db, config, pipeline, queue, classes);
   const enrolment = new EnrolmentService(db, config, pipeline, queue, students);
+  const sessions = new SessionsService(db, classes, recognition);
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
@@ -48,8 +53,14 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     bulkEnrolment: new BulkEnrolmentService(enrolment, config.maxZipMb * 1024 * 1024, config.maxUploadMb * 1024 * 1024),
     recognition,
     rosters: new RostersService(db, classes),
-    sessions: new SessionsService(db, classes, recognition),
-    retention: new RetentionService(db, { sessionDays: config.sessionRetentionDays, photoDays: config.photoRetentionDays }),
+    sessions,
+    retention: new RetentionService(db, {
+      sessionDays: config.sessionRetentionDays,
+      photoDays: config.photoRetentionDays,
+      reviewDays: config.reviewRetentionDays,
+    }),
     rateLimits: new RateLimits(db, config.rateLimitPerMin),
+    review: new ReviewService(db, config),
+    insight: new InsightService(db, classes, sessions, students),
   };
 }

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../errors';
 import { optionalString } from './validate';
 import type { ClassesService } from './classes';
 import type { RecognitionService } from './recognition';
+import { detectionView } from './review';
 import { renderMatrixExport, renderSessionExport, type ExportFormat } from './exports';
 
 const STATUSES: Status[] = ['present', 'absent', 'late', 'excused'];
@@ -30,7 +31,11 @@ export class SessionsService {
 
   async show(id: string) {
     const s = await this.session(id);
-    const [attendance, photos] = await Promise.all([sessionsRepo.attendance(this.db, s.id), sessionsRepo.photos(this.db, s.id)]);
+    const [attendance, photos, detections] = await Promise.all([
+      sessionsRepo.attendance(this.db, s.id),
+      sessionsRepo.photos(this.db, s.id),
+      sessionsRepo.detections(this.db, s.id),
+    ]);
     return {
       id: s.id,
       class_id: s.class_id,
@@ -45,6 +50,7 @@ export class SessionsService {
         source: a.source,
         note: a.note,
       })),
+      detections: detections.map(detectionView),
     };
   }
 
@@ -92,7 +98,7 @@ export class SessionsService {
 
   /** The class's students × sessions matrix as an xlsx or csv file. */
   async matrixExport(classIdOrCode: string, format: ExportFormat) {
-    return renderMatrixExport(await this.matrixData(classIdOrCode), format);
+    return renderMatrixExport(await this.matrix(classIdOrCode), format);
   }
 
   /** Data for a one-session export. */
@@ -119,8 +125,8 @@ export class SessionsService {
     };
   }
 
-  /** Data for the class matrix: current roster students × every session of the class. */
-  private async matrixData(classIdOrCode: string) {
+  /** The class matrix (export and insight): current roster students × every session of the class. */
+  async matrix(classIdOrCode: string) {
     const cls = await this.classes.get(classIdOrCode);
     const [sessions, cells, roster] = await Promise.all([
       sessionsRepo.listForClass(this.db, cls.id),

@@ -19,13 +19,18 @@ describe(`retention on ${backend}`, () => {
     await a.t.db.query(`UPDATE attendance_sessions SET taken_at = now() - interval '400 days' WHERE id = $1`, [old]);
     await a.t.db.query(`UPDATE session_photos SET created_at = now() - interval '40 days' WHERE session_id = $1`, [middle]);
 
-    expect(await a.services.retention.purge()).toEqual({ sessions: 1, photos: 1 });
+    // The unnamed face's embedding (kept for review) goes after REVIEW_RETENTION_DAYS (14).
+    expect(await a.services.retention.purge()).toEqual({ sessions: 1, photos: 1, embeddings: 1 });
+    const kept = await a.t.db.query<{ session_id: string }>(
+      'SELECT p.session_id FROM detections d JOIN session_photos p ON p.id = d.photo_id WHERE d.embedding IS NOT NULL',
+    );
+    expect(kept).toEqual([{ session_id: recent }]);
     const left = await a.t.db.query<{ session_id: string; kept: boolean }>('SELECT session_id, photo IS NOT NULL AS kept FROM session_photos ORDER BY created_at');
     expect(left).toEqual([
       { session_id: middle, kept: false },
       { session_id: recent, kept: true },
     ]);
     await request(a.app).get(`/api/v1/sessions/${old}`).set(auth).expect(404);
-    expect(await a.services.retention.purge()).toEqual({ sessions: 0, photos: 0 });
+    expect(await a.services.retention.purge()).toEqual({ sessions: 0, photos: 0, embeddings: 0 });
   });
 });

@@ -21,6 +21,10 @@ export function sessionRoutes(s: Services): Router {
   r.patch('/api/v1/sessions/:sessionId/attendance/:studentId', async (req, res) => {
     res.json(await s.sessions.correct(String(req.params.sessionId), String(req.params.studentId), req.body, res.locals.keyName));
   });
+  r.post('/api/v1/sessions/:sessionId/detections/:detectionId', async (req, res) => {
+    // The actor is one value (today the key's name) so a signed-in user can take its place.
+    res.json(await s.review.review(String(req.params.sessionId), String(req.params.detectionId), req.body, res.locals.keyName));
+  });
   r.get('/api/v1/sessions/:sessionId/attendance/:studentId/history', async (req, res) => {
     res.json(await s.sessions.history(String(req.params.sessionId), String(req.params.studentId)));
   });

@@ -11,6 +11,9 @@ export function studentRoutes(s: Services): Router {
   r.get('/api/v1/students/:studentId', async (req, res) => {
     res.json(await s.students.show(String(req.params.studentId)));
   });
+  r.get('/api/v1/students/:studentId/attendance', async (req, res) => {
+    res.json(await s.insight.studentAttendance(String(req.params.studentId)));
+  });
   r.post('/api/v1/students/:studentId/faces', manyFiles(s.config, 'images'), async (req, res) => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const q = paramsOf(req);
