@@ -143,6 +143,7 @@ export const schemas = {
   }),
   Recognition: object({
     session_id: { type: ['string', 'null'], description: 'set when the photo was recorded in a session' },
+    photo_id: { type: ['string', 'null'], description: "the recorded photo: its faces are the session's detections" },
     class_id: nullable(uuid),
     image: object({ width: integer, height: integer }),
     faces: array(face),
@@ -167,7 +168,7 @@ export const schemas = {
     class_id: uuid,
     taken_at: dateTime,
     unknown_faces: integer,
-    photos: array(object({ id: uuid, width: integer, height: integer, faces: integer, unknown_faces: integer, timings_ms: { type: 'object' }, added_at: dateTime })),
+    photos: array(object({ id: uuid, width: integer, height: integer, faces: integer, unknown_faces: integer, timings_ms: { type: 'object' }, added_at: dateTime, stored: { type: 'boolean', description: 'the photo itself is stored (STORE_PHOTOS=true)' } })),
     attendance: array(attendanceRow),
     detections: { ...array(detection), description: 'every face of every photo, for review' },
   }),

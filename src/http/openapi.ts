@@ -161,6 +161,15 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
     },
     { method: 'patch', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}', id: 'correctAttendance', tag: 'sessions', summary: "Correct a student's status (audited)", body: { 'application/json': { schema: ref('Correction') } }, ok: { 200: json(ref('AttendanceRow')) }, errors: [400, 401, 404, 413] },
     {
+      method: 'get',
+      path: '/api/v1/sessions/{sessionId}/photos/{photoId}',
+      id: 'sessionPhoto',
+      tag: 'review',
+      summary: "A stored photo's bytes as uploaded (only with STORE_PHOTOS=true, until PHOTO_RETENTION_DAYS), for the review page's face crops",
+      ok: { 200: { 'application/octet-stream': binary('application/octet-stream') } },
+      errors: [401, 404],
+    },
+    {
       method: 'post',
       path: '/api/v1/sessions/{sessionId}/detections/{detectionId}',
       id: 'reviewDetection',
@@ -197,6 +206,7 @@ const PARAMS: Record<string, Schema> = {
   classId: { type: 'string', description: 'the class id, or its code' },
   studentId: { type: 'string', description: "the school's student ID" },
   sessionId: { type: 'string', format: 'uuid' },
+  photoId: { type: 'string', format: 'uuid', description: "a photo's id from GET /api/v1/sessions/{sessionId}" },
   detectionId: { type: 'string', pattern: '^[0-9]+$', description: "a detection's id from GET /api/v1/sessions/{sessionId}" },
   format: { enum: ['xlsx', 'csv'] },
   file: { type: 'string', description: 'a file name such as app.js or styles.css' },

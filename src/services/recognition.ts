@@ -42,6 +42,8 @@ export interface RecognizedFace {
 
 export interface Recognition {
   session_id: string | null;
+  /** The recorded photo (its faces are the session's detections); null when not recorded. */
+  photo_id: string | null;
   class_id: string | null;
   image: { width: number; height: number };
   faces: RecognizedFace[];
@@ -125,6 +127,7 @@ export class RecognitionService {
     };
     const result: Recognition = {
       session_id: null,
+      photo_id: null,
       class_id: cls?.id ?? null,
       image: pixels.image,
       faces,
@@ -136,7 +139,9 @@ export class RecognitionService {
       timings_ms,
     };
     if (cls && (opts.record || opts.sessionId)) {
-      result.session_id = await this.db.transaction((tx) => this.record(tx, cls, photo, result, pixels, opts));
+      const saved = await this.db.transaction((tx) => this.record(tx, cls, photo, result, pixels, opts));
+      result.session_id = saved.sessionId;
+      result.photo_id = saved.photoId;
     }
     timings_ms.total = round(performance.now() - t0, 1);
     return { result, pixels };
@@ -161,7 +166,7 @@ export class RecognitionService {
   }
 
   /** Stores the photo's outcome in a new or existing session, all in the caller's transaction. */
-  private async record(tx: Queryable, cls: ClassRow, photo: Buffer, r: Recognition, pixels: PipelineResult, opts: RecognizeOptions): Promise<string> {
+  private async record(tx: Queryable, cls: ClassRow, photo: Buffer, r: Recognition, pixels: PipelineResult, opts: RecognizeOptions): Promise<{ sessionId: string; photoId: string }> {
     let sessionId = opts.sessionId;
     if (sessionId) {
       await sessionsRepo.lock(tx, sessionId);
@@ -197,7 +202,7 @@ export class RecognitionService {
       }),
     );
     await sessionsRepo.markSeen(tx, sessionId, photoId, r.present.map((p) => ({ studentId: p.student_id, similarity: p.similarity })));
-    return sessionId;
+    return { sessionId, photoId };
   }
 
   /**

@@ -41,7 +41,7 @@ export class SessionsService {
       class_id: s.class_id,
       taken_at: s.taken_at,
       unknown_faces: s.unknown_faces,
-      photos: photos.map((p) => ({ id: p.id, width: p.width, height: p.height, faces: p.face_count, unknown_faces: p.unknown_faces, timings_ms: p.timings_ms, added_at: p.created_at })),
+      photos: photos.map((p) => ({ id: p.id, width: p.width, height: p.height, faces: p.face_count, unknown_faces: p.unknown_faces, timings_ms: p.timings_ms, added_at: p.created_at, stored: p.stored })),
       attendance: attendance.map((a) => ({
         student_id: a.student_id,
         name: a.name,
@@ -52,6 +52,14 @@ export class SessionsService {
       })),
       detections: detections.map(detectionView),
     };
+  }
+
+  /** A stored photo's bytes, for the review page's face crops (only with STORE_PHOTOS=true, until PHOTO_RETENTION_DAYS). */
+  async photo(id: string, photoId: string): Promise<Buffer> {
+    const s = await this.session(id);
+    const bytes = await sessionsRepo.photoBytes(this.db, s.id, photoId);
+    if (!bytes) throw notFound(`stored photo ${photoId} of session ${id} (photos are stored only with STORE_PHOTOS=true)`);
+    return bytes;
   }
 
   /** One more photo of the same lesson: a student seen in any photo is present. */

@@ -156,6 +156,7 @@ describe(`OpenAPI document on ${backend}`, () => {
     await documented(request(a.app).get(`/api/v1/sessions/${sessionId}/attendance/S-ada/history`).set(auth));
     const shown = (await documented(request(a.app).get(`/api/v1/sessions/${sessionId}`).set(auth))).body;
     const unnamed = shown.detections.find((d: { student_id: string | null }) => d.student_id === null);
+    await documented(request(a.app).get(`/api/v1/sessions/${sessionId}/photos/${unnamed.photo_id}`).set(auth));
     const review = `/api/v1/sessions/${sessionId}/detections/${unnamed.id}`;
     await documented(request(a.app).post(review).set(auth).send({ student_id: 'S-ada', learn: false }));
     await documented(request(a.app).post(review).set(auth).send({ dismiss: true }));

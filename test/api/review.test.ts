@@ -148,6 +148,9 @@ describe(`review of unnamed faces on ${backend}`, () => {
     const dismissed = await review(r.session_id, d2.id).send({ dismiss: true }).expect(200);
     expect(dismissed.body).toMatchObject({ attendance: null, learned: false, detection: { reviewed: true, review: { action: 'dismissed', by: 'env-1' }, learnable: false } });
     await bad(409, 'already_reviewed', r.session_id, d2.id, { dismiss: true });
+    // Reviewed faces no longer count as unknown.
+    expect(r.unknown_faces).toBe(2);
+    expect((await request(a.app).get(`/api/v1/sessions/${r.session_id}`).set(auth).expect(200)).body.unknown_faces).toBe(0);
     const rows = (await session(r.session_id)).attendance;
     expect(rows.map((x) => [x.student_id, x.status, x.source])).toEqual([['R-1', 'present', 'review'], ['R-2', 'absent', 'auto']]);
   });

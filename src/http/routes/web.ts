@@ -6,6 +6,11 @@ import { PROJECT_ROOT } from '../../config';
 const SOURCE_DIR = path.join(PROJECT_ROOT, 'src', 'web');
 const COMPILED_DIR = path.join(PROJECT_ROOT, 'dist', 'web');
 
+/** Libraries the page loads from node_modules, served from this origin (no CDN: the CSP allows 'self' only). */
+const VENDOR: Record<string, string> = {
+  'chartjs.js': path.join(PROJECT_ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'),
+};
+
 /** Assets are flat file names: anything else (dots, slashes, .ts sources) is not served. */
 const ASSET = /^([a-z][a-z0-9-]*)\.(js|css)$/;
 
@@ -40,11 +45,12 @@ export function webRoutes(): Router {
     res.sendFile(path.join(SOURCE_DIR, 'index.html'));
   });
   r.get('/web/:file', (req, res, next) => {
-    const m = ASSET.exec(String(req.params.file));
+    const name = String(req.params.file);
+    const m = ASSET.exec(name);
     if (!m) return next();
     secure(res);
     // A missing file falls through to the API's JSON 404.
-    res.sendFile(path.join(m[2] === 'js' ? COMPILED_DIR : SOURCE_DIR, m[0]), (err) => {
+    res.sendFile(VENDOR[name] ?? path.join(m[2] === 'js' ? COMPILED_DIR : SOURCE_DIR, m[0]), (err) => {
       if (err && !res.headersSent) next();
     });
   });

@@ -73,6 +73,15 @@ export interface DetectionRow {
 const DETECTION_COLUMNS = `d.id::text AS id, d.photo_id, d.x, d.y, d.width, d.height, d.status, d.student_pk, s.student_id, s.name,
   d.detection_score, d.similarity, d.quality, d.quality_reasons, d.candidates, d.review, d.reviewed_by, d.reviewed_at, d.embedding IS NOT NULL AS has_embedding`;
 
+/** A session's unknown faces: the sum over its photos. */
+async function sumUnknownFaces(q: Queryable, sessionId: string): Promise<void> {
+  await q.query(
+    `UPDATE attendance_sessions SET unknown_faces =
+       (SELECT coalesce(sum(unknown_faces), 0)::int FROM session_photos WHERE session_id = $1) WHERE id = $1`,
+    [sessionId],
+  );
+}
+
 export const sessionsRepo = {
   async create(q: Queryable, classId: string, createdBy: string): Promise<SessionRow> {
     const [row] = await q.query<SessionRow>(
@@ -112,20 +121,24 @@ export const sessionsRepo = {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
       [sessionId, p.sha256, p.photo, p.width, p.height, p.faceCount, p.unknownFaces, JSON.stringify(p.timings)],
     );
-    await q.query(
-      `UPDATE attendance_sessions SET unknown_faces =
-         (SELECT coalesce(sum(unknown_faces), 0)::int FROM session_photos WHERE session_id = $1) WHERE id = $1`,
-      [sessionId],
-    );
+    await sumUnknownFaces(q, sessionId);
     return row.id;
   },
 
   async photos(q: Queryable, sessionId: string) {
-    return q.query<{ id: string; sha256: string; width: number; height: number; face_count: number; unknown_faces: number; timings_ms: unknown; created_at: Date }>(
-      `SELECT id, sha256, width, height, face_count, unknown_faces, timings_ms, created_at
+    return q.query<{ id: string; sha256: string; width: number; height: number; face_count: number; unknown_faces: number; timings_ms: unknown; created_at: Date; stored: boolean }>(
+      `SELECT id, sha256, width, height, face_count, unknown_faces, timings_ms, created_at, photo IS NOT NULL AS stored
        FROM session_photos WHERE session_id = $1 ORDER BY created_at, id`,
       [sessionId],
     );
+  },
+
+  /** The stored bytes of a session's photo (STORE_PHOTOS=true), or null. */
+  async photoBytes(q: Queryable, sessionId: string, photoId: string): Promise<Buffer | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(photoId)) return null;
+    const rows = await q.query<{ photo: Buffer | Uint8Array | null }>('SELECT photo FROM session_photos WHERE id = $1 AND session_id = $2', [photoId, sessionId]);
+    const bytes = rows[0]?.photo;
+    return bytes ? Buffer.from(bytes) : null;
   },
 
   async addDetections(q: Queryable, photoId: string, dets: NewDetection[]): Promise<void> {
@@ -176,13 +189,21 @@ export const sessionsRepo = {
     return rows[0]?.id ?? null;
   },
 
-  /** Records a teacher's review; the embedding is erased, its purpose served. */
+  /**
+   * Records a teacher's review; the embedding is erased, its purpose served. The face no longer
+   * counts among its photo's and session's unknown faces.
+   */
   async review(q: Queryable, id: string, r: { review: 'assigned' | 'dismissed'; studentPk: string | null; actor: string }): Promise<void> {
-    await q.query(
+    const [{ photo_id: photoId }] = await q.query<{ photo_id: string }>(
       `UPDATE detections SET review = $2, student_pk = coalesce($3, student_pk), reviewed_by = $4, reviewed_at = now(), embedding = NULL
-       WHERE id = $1`,
+       WHERE id = $1 RETURNING photo_id`,
       [id, r.review, r.studentPk, r.actor],
     );
+    const [{ session_id: sessionId }] = await q.query<{ session_id: string }>(
+      'UPDATE session_photos SET unknown_faces = greatest(0, unknown_faces - 1) WHERE id = $1 RETURNING session_id',
+      [photoId],
+    );
+    await sumUnknownFaces(q, sessionId);
   },
 
   /** A reviewed face's student is present (source review), whatever was recorded before. */
