@@ -24,6 +24,9 @@ describe('config', () => {
     ['DETECT_MAX_UPSCALE', '10'],
     ['NAME_MIN_FACE_SIZE', '2'],
     ['MIN_FACE_SIZE', '3'],
+    ['REVIEW_RETENTION_DAYS', '-1'],
+    ['REVIEW_RETENTION_DAYS', '1.5'],
+    ['MAX_TEMPLATES', '0'],
   ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
@@ -32,6 +35,8 @@ describe('config', () => {
   test('values are read from the environment', () => {
     const c = loadConfig({ PORT: '9000', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb', STORE_PHOTOS: 'yes', DATABASE_URL: 'postgres://u@h/db' });
     expect(c).toMatchObject({ port: 9000, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'], storePhotos: true, databaseUrl: 'postgres://u@h/db' });
+    expect(loadConfig({})).toMatchObject({ reviewRetentionDays: 14, maxTemplates: 20 });
+    expect(loadConfig({ REVIEW_RETENTION_DAYS: '0', MAX_TEMPLATES: '5' })).toMatchObject({ reviewRetentionDays: 0, maxTemplates: 5 });
   });
 
   test('the scale policy and the naming size reach the pipeline options', () => {
