@@ -169,6 +169,19 @@ describe(`review of unnamed faces on ${backend}`, () => {
     await review(r.session_id, d.id).send({ student_id: 'E-1', learn: false }).expect(200);
   });
 
+  test('REVIEW_RETENTION_DAYS=0 keeps no embedding of an unnamed face', async () => {
+    const b = await createTestApp({ REVIEW_RETENTION_DAYS: '0' });
+    try {
+      const cls = (await request(b.app).post('/api/v1/classes').set(auth).send({ code: 'REV-0', name: 'None kept' }).expect(201)).body.id;
+      const r = (await request(b.app).post('/api/v1/recognitions').set(auth).field('class_id', cls).field('record', 'true').attach('file', fixturePath('query/obama1.jpg')).expect(200)).body;
+      expect(r.faces[0].status).toBe('unknown');
+      expect((await request(b.app).get(`/api/v1/sessions/${r.session_id}`).set(auth).expect(200)).body.detections[0]).toMatchObject({ student_id: null, learnable: false });
+      expect(await count(b, 'SELECT count(*)::int AS n FROM detections WHERE embedding IS NOT NULL')).toBe(0);
+    } finally {
+      await b.close();
+    }
+  });
+
   test('learning refuses a face that looks like another student (the enrolment guard)', async () => {
     const cls = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'REV-4', name: 'Review 4' }).expect(201)).body.id;
     const obama = people.find((p) => p.id === 'obama')!;

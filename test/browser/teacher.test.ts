@@ -59,6 +59,20 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await page.setViewportSize({ width: 1280, height: 900 });
   }
 
+  /**
+   * axe-core's serious and critical violations on the page as it is now. Its source goes in
+   * through the DevTools protocol (page.evaluate), which the page's CSP does not govern.
+   */
+  async function axeViolations(): Promise<string[]> {
+    await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const found = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    });
+    return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
+  }
+
   const present = () => page.locator('#present-list');
   const absent = () => page.locator('#absent-list');
 
@@ -235,6 +249,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(await item.count()).toBe(1);
     expect(await item.locator('canvas.crop').count()).toBe(1);
     await snap('09-review');
+    expect(await axeViolations()).toEqual([]);
 
     // A click on the box opens (focuses) that face's panel.
     const [det] = await a.t.db.query<{ x: number; y: number; width: number; height: number; iw: number }>(
@@ -298,6 +313,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(await page.locator('#calendar-rows td.present').count()).toBeGreaterThan(0);
     await page.locator('#insight-section').scrollIntoViewIfNeeded();
     await snap('13-insight');
+    expect(await axeViolations()).toEqual([]);
     expect(problems).toEqual([]);
   });
 });
