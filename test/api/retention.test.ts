@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import request from 'supertest';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
@@ -31,6 +32,20 @@ describe(`retention on ${backend}`, () => {
       { session_id: recent, kept: true },
     ]);
     await request(a.app).get(`/api/v1/sessions/${old}`).set(auth).expect(404);
+    // The review page's crops come from the stored photo while it is kept.
+    const photoOf = async (id: string) => (await request(a.app).get(`/api/v1/sessions/${id}`).set(auth).expect(200)).body.photos[0] as { id: string; stored: boolean };
+    const stored = await photoOf(recent);
+    expect(stored.stored).toBe(true);
+    const bytes = await request(a.app).get(`/api/v1/sessions/${recent}/photos/${stored.id}`).set(auth).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(Buffer.compare(bytes.body as Buffer, fs.readFileSync(fixturePath('query/obama1.jpg')))).toBe(0);
+    const blanked = await photoOf(middle);
+    expect(blanked.stored).toBe(false);
+    await request(a.app).get(`/api/v1/sessions/${middle}/photos/${blanked.id}`).set(auth).expect(404);
+    await request(a.app).get(`/api/v1/sessions/${middle}/photos/${stored.id}`).set(auth).expect(404);
     expect(await a.services.retention.purge()).toEqual({ sessions: 0, photos: 0, embeddings: 0 });
   });
 });
