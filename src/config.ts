@@ -45,6 +45,10 @@ export interface Config {
   /** Days attendance sessions are kept (0 = forever) and stored photos are kept (0 = forever). */
   sessionRetentionDays: number;
   photoRetentionDays: number;
+  /** Days an unnamed face's embedding is kept for a teacher's review to learn from (0 = not kept: review without learning). */
+  reviewRetentionDays: number;
+  /** Enrolled templates per student; beyond it the oldest learnt from reviews go first, then the oldest enrolled. */
+  maxTemplates: number;
   /** Concurrent recognitions per process and how many may wait before 503. */
   inferenceConcurrency: number;
   queueLimit: number;
@@ -180,6 +184,8 @@ export function loadConfig(env: Env = process.env): Config {
     storePhotos: bool(env, 'STORE_PHOTOS', false),
     sessionRetentionDays: num(env, 'SESSION_RETENTION_DAYS', 0, 0, 36_500, true),
     photoRetentionDays: num(env, 'PHOTO_RETENTION_DAYS', 30, 0, 36_500, true),
+    reviewRetentionDays: num(env, 'REVIEW_RETENTION_DAYS', 14, 0, 36_500, true),
+    maxTemplates: num(env, 'MAX_TEMPLATES', 20, 1, 1000, true),
     inferenceConcurrency: num(env, 'INFERENCE_CONCURRENCY', 1, 1, 16, true),
     queueLimit: num(env, 'QUEUE_LIMIT', 8, 0, 1000, true),
     logLevel: level,

@@ -82,12 +82,12 @@ export const erase: Command['run'] = async (argv, { config }) => {
   });
 };
 
-/** rollcall purge: apply SESSION_RETENTION_DAYS and PHOTO_RETENTION_DAYS now (serve does it hourly). */
+/** rollcall purge: apply SESSION_RETENTION_DAYS, PHOTO_RETENTION_DAYS and REVIEW_RETENTION_DAYS now (serve does it hourly). */
 export const purge: Command['run'] = async (argv, { config }) => {
   if (argv.length !== 0) throw new UsageError('use: purge');
   return withServices(config, async (s) => {
     const r = await s.retention.purge();
-    process.stdout.write(`deleted ${r.sessions} session(s) older than ${config.sessionRetentionDays || '∞'} days; blanked ${r.photos} photo(s) older than ${config.photoRetentionDays || '∞'} days\n`);
+    process.stdout.write(`deleted ${r.sessions} session(s) older than ${config.sessionRetentionDays || '∞'} days; blanked ${r.photos} photo(s) older than ${config.photoRetentionDays || '∞'} days; erased ${r.embeddings} unreviewed face embedding(s) older than ${config.reviewRetentionDays} days\n`);
     return 0;
   });
 };

@@ -17,7 +17,7 @@ const CLOSE_GRACE_MS = 10_000;
 function scheduleRetention(services: Services, log: Logger): NodeJS.Timeout {
   const purge = () =>
     Promise.all([services.retention.purge(), services.retention.purgeWebhookEvents()]).then(
-      ([r, webhookEvents]) => (r.sessions + r.photos + webhookEvents > 0 ? log.info('retention purge', { ...r, webhook_events: webhookEvents }) : undefined),
+      ([r, webhookEvents]) => (r.sessions + r.photos + r.embeddings + webhookEvents > 0 ? log.info('retention purge', { ...r, webhook_events: webhookEvents }) : undefined),
       (e) => log.error('retention purge failed', { error: String(e) }),
     );
   void purge();

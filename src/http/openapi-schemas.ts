@@ -90,9 +90,31 @@ const attendanceRow = object({
   name: string,
   status: attendanceStatus,
   similarity: nullable(similarity),
-  source: { enum: ['auto', 'manual'] },
+  source: { enum: ['auto', 'manual', 'review'], description: 'review: named by a teacher reviewing a face' },
   note: nullable(string),
 });
+
+const candidate = object({ student_id: string, similarity });
+
+const detection = object({
+  id: { type: 'string', description: 'the detection id (digits)' },
+  photo_id: uuid,
+  box,
+  status: { enum: ['matched', 'unknown', 'ambiguous'], description: "the recognition's decision" },
+  student_id: { type: ['string', 'null'], description: 'the student named, by recognition or by review' },
+  name: nullable(string),
+  similarity: nullable(similarity),
+  quality: nullable(number),
+  quality_reasons: { ...array(string), description: 'hard quality failures (blurry, profile…): learning refuses a face with any' },
+  candidates: array(candidate),
+  learnable: { type: 'boolean', description: "the face's embedding is still kept (REVIEW_RETENTION_DAYS), so naming it may teach Rollcall" },
+  reviewed: boolean,
+  review: nullable(object({ action: { enum: ['assigned', 'dismissed'] }, by: string, at: dateTime })),
+});
+
+const totals = { present: integer, absent: integer, late: integer, excused: integer };
+const rate: Schema = { type: ['number', 'null'], description: '(present + late) / sessions counted; null when none' };
+const statusOrNull: Schema = { enum: ['present', 'absent', 'late', 'excused', null] };
 
 export const schemas = {
   Error: object({
@@ -167,6 +189,7 @@ export const schemas = {
   }),
   Recognition: object({
     session_id: { type: ['string', 'null'], description: 'set when the photo was recorded in a session' },
+    photo_id: { type: ['string', 'null'], description: "the recorded photo: its faces are the session's detections" },
     class_id: nullable(uuid),
     image: object({ width: integer, height: integer }),
     faces: array(face),
@@ -194,8 +217,51 @@ export const schemas = {
     class_id: uuid,
     taken_at: dateTime,
     unknown_faces: integer,
-    photos: array(object({ id: uuid, width: integer, height: integer, faces: integer, unknown_faces: integer, timings_ms: { type: 'object' }, added_at: dateTime })),
+    photos: array(object({ id: uuid, width: integer, height: integer, faces: integer, unknown_faces: integer, timings_ms: { type: 'object' }, added_at: dateTime, stored: { type: 'boolean', description: 'the photo itself is stored (STORE_PHOTOS=true)' } })),
     attendance: array(object({ ...(attendanceRow.properties as Record<string, Schema>), enrolled: { type: 'boolean', description: 'has enrolled faces now; false: only a teacher can mark them' } })),
+    detections: { ...array(detection), description: 'every face of every photo, for review' },
+  }),
+  Review: {
+    oneOf: [
+      object({ student_id: string, learn: { type: 'boolean', default: false, description: "make the face one of the student's templates" } }, ['learn']),
+      object({ dismiss: { enum: [true] } }),
+    ],
+  },
+  ReviewResult: object({ detection, attendance: nullable(attendanceRow), learned: boolean }),
+  ClassStats: object({
+    class_id: uuid,
+    code: string,
+    name: string,
+    sessions: array(object({ id: uuid, taken_at: dateTime, ...totals, students: integer, rate })),
+    students: array(
+      object({
+        student_id: string,
+        name: string,
+        ...totals,
+        sessions: integer,
+        rate,
+        chronically_absent: { type: 'boolean', description: 'rate under chronic_absence_rate (0.9)' },
+        statuses: { ...array(statusOrNull), description: 'one per session above; null = not on the roster then' },
+      }),
+    ),
+    totals: object({ ...totals, rate }),
+    chronic_absence_rate: number,
+  }),
+  StudentAttendance: object({
+    student_id: string,
+    name: string,
+    classes: array(
+      object({
+        class_id: uuid,
+        code: string,
+        name: string,
+        ...totals,
+        sessions: integer,
+        rate,
+        chronically_absent: boolean,
+        records: array(object({ session_id: uuid, taken_at: dateTime, status: attendanceStatus, source: { enum: ['auto', 'manual', 'review'] } })),
+      }),
+    ),
   }),
   Correction: object({ status: attendanceStatus, note: { type: ['string', 'null'], maxLength: 1000 } }, ['note']),
   AttendanceRow: attendanceRow,

@@ -13,7 +13,7 @@ export interface Operation {
   /** OpenAPI path template, e.g. /api/v1/classes/{classId}. */
   path: string;
   id: string;
-  tag: 'meta' | 'web' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks' | 'audit';
+  tag: 'meta' | 'web' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks' | 'audit' | 'review' | 'insight';
   summary: string;
   /** No API key needed. */
   open?: true;
@@ -124,6 +124,19 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
     },
     { method: 'get', path: '/api/v1/classes/{classId}/sessions', id: 'classSessions', tag: 'sessions', summary: "The class's attendance sessions", ok: { 200: json({ type: 'array', items: ref('SessionSummary') }) }, errors: [401, 404] },
     { method: 'get', path: '/api/v1/classes/{classId}/attendance.{format}', id: 'exportClass', tag: 'sessions', summary: 'Students × sessions matrix with totals', ok: { 200: exportBody }, errors: [401, 404] },
+    {
+      method: 'get',
+      path: '/api/v1/classes/{classId}/stats',
+      id: 'classStats',
+      tag: 'insight',
+      summary: 'Attendance rate per session and per student (under 90%: chronically absent), as the class export counts them',
+      query: {
+        from: { type: 'string', description: 'first day (2026-09-01) or instant (ISO date-time) to include' },
+        to: { type: 'string', description: 'last day to include (a whole day), or the instant to stop before' },
+      },
+      ok: { 200: json(ref('ClassStats')) },
+      errors: [400, 401, 404],
+    },
     { method: 'post', path: '/api/v1/students', id: 'createStudent', tag: 'students', summary: 'Create a student outside any roster', body: { 'application/json': { schema: ref('NewStudent') } }, ok: { 201: json(ref('Student')) }, errors: [400, 401, 409, 413] },
     { method: 'get', path: '/api/v1/students/{studentId}', id: 'showStudent', tag: 'students', summary: 'One student, their enrolled face count and consent', ok: { 200: json(ref('Student')) }, errors: [401, 404] },
     {
@@ -160,6 +173,7 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       ok: { 201: json(ref('Enrolment')) },
       errors: [400, 401, 404, 409, 413, 422, 429, 503],
     },
+    { method: 'get', path: '/api/v1/students/{studentId}/attendance', id: 'studentAttendance', tag: 'insight', summary: "The student's attendance in each of their classes", ok: { 200: json(ref('StudentAttendance')) }, errors: [401, 404] },
     { method: 'delete', path: '/api/v1/students/{studentId}/faces', id: 'eraseFaces', tag: 'enrolment', summary: 'Erase the embeddings and stored crops', ok: { 204: {} }, errors: [401, 404] },
     { method: 'delete', path: '/api/v1/students/{studentId}', id: 'eraseStudent', tag: 'students', summary: 'Erase the student and everything biometric', ok: { 204: {} }, errors: [401, 404] },
     {
@@ -189,6 +203,27 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       errors: PHOTO_ERRORS,
     },
     { method: 'patch', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}', id: 'correctAttendance', tag: 'sessions', summary: "Correct a student's status (audited)", body: { 'application/json': { schema: ref('Correction') } }, ok: { 200: json(ref('AttendanceRow')) }, errors: [400, 401, 404, 413] },
+    {
+      method: 'get',
+      path: '/api/v1/sessions/{sessionId}/photos/{photoId}',
+      id: 'sessionPhoto',
+      tag: 'review',
+      summary: "A stored photo's bytes as uploaded (only with STORE_PHOTOS=true, until PHOTO_RETENTION_DAYS), for the review page's face crops",
+      ok: { 200: { 'application/octet-stream': binary('application/octet-stream') } },
+      errors: [401, 404],
+    },
+    {
+      method: 'post',
+      path: '/api/v1/sessions/{sessionId}/detections/{detectionId}',
+      id: 'reviewDetection',
+      tag: 'review',
+      summary:
+        'Name an unnamed face (the student becomes present, source review; with learn the face becomes one of their templates) or dismiss it. ' +
+        '409 already_assigned (student named on another face of the photo), already_reviewed, embedding_expired (learn after REVIEW_RETENTION_DAYS), looks_like (learn: the face matches another student)',
+      body: { 'application/json': { schema: ref('Review') } },
+      ok: { 200: json(ref('ReviewResult')) },
+      errors: [400, 401, 404, 409, 413, 422],
+    },
     { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}/history', id: 'attendanceHistory', tag: 'sessions', summary: 'The audit trail of corrections', ok: { 200: json({ type: 'array', items: ref('AuditEntry') }) }, errors: [401, 404] },
     {
       method: 'get',
@@ -256,6 +291,8 @@ const PARAMS: Record<string, Schema> = {
   studentId: { type: 'string', description: "the school's student ID" },
   sessionId: { type: 'string', format: 'uuid' },
   webhookId: { type: 'string', format: 'uuid' },
+  photoId: { type: 'string', format: 'uuid', description: "a photo's id from GET /api/v1/sessions/{sessionId}" },
+  detectionId: { type: 'string', pattern: '^[0-9]+$', description: "a detection's id from GET /api/v1/sessions/{sessionId}" },
   format: { enum: ['xlsx', 'csv'] },
   file: { type: 'string', description: 'a file name such as app.js or styles.css' },
 };
@@ -267,7 +304,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad input (a specific code: no_file, invalid_image, validation_error, invalid_json, too_many_files…)',
   401: 'unauthorized: no or invalid API key',
   404: 'not_found',
-  409: 'Conflict: already exists, or consent_required (enrolment without granted biometric consent)',
+  409: 'Conflicts with what is stored (already exists, already_assigned, embedding_expired…), or consent_required (enrolment without granted biometric consent)',
   413: 'file_too_large, image_too_large, zip_too_large or payload_too_large',
   415: 'unsupported_media_type',
   422: 'The file was read but cannot be used (see details)',

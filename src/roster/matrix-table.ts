@@ -72,7 +72,7 @@ export function totalCells(t: Totals): number[] {
   return [t.present, t.absent, t.late, t.excused];
 }
 
-function countStatuses(statuses: (AttendanceStatus | null)[]): Totals {
+export function countStatuses(statuses: (AttendanceStatus | null)[]): Totals {
   const t: Totals = { present: 0, absent: 0, late: 0, excused: 0 };
   for (const st of statuses) if (st) t[st]++;
   return t;
@@ -90,7 +90,7 @@ function sumTotals(all: Totals[]): Totals {
 }
 
 /** A session a student was not on the roster for (null) counts neither for nor against them. */
-function attendanceRate(t: Totals): number | null {
+export function attendanceRate(t: Totals): number | null {
   const counted = t.present + t.absent + t.late + t.excused;
   return counted === 0 ? null : (t.present + t.late) / counted;
 }

@@ -40,7 +40,7 @@ export interface SessionExportRow {
   name: string;
   status: AttendanceStatus;
   similarity: number | null;
-  source: 'auto' | 'manual';
+  source: 'auto' | 'manual' | 'review';
   time: Date | null;
   note: string | null;
 }

@@ -8,7 +8,7 @@ import { ABSENT_FILL, ABSENT_FONT, addInfoSheet, addRow, addTableSheet, createWo
 
 const HEADERS = ['Student ID', 'Name', 'Status', 'Similarity', 'Source', 'Time', 'Note'];
 const SIMILARITY_COLUMN = 4;
-const SOURCE_LABEL: Record<SessionExportRow['source'], string> = { auto: 'Auto', manual: 'Manual' };
+const SOURCE_LABEL: Record<SessionExportRow['source'], string> = { auto: 'Auto', manual: 'Manual', review: 'Review' };
 
 export function writeSessionXlsx(s: SessionExport): Promise<Buffer> {
   const rows = s.rows.map((r): XlsxValue[] => [

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import type { FacePipeline } from '../vision/pipeline';
 import { faceCropJpeg } from '../vision/crop';
 import type { EmbeddedFace, RgbImage } from '../vision/types';
-import { aggregateCandidates } from '../matching/aggregate';
+import { lookAlike, lookAlikeMessage, templateProblem } from './template-checks';
 import type { InferenceQueue } from './inference-queue';
 import type { StudentsService } from './students';
 import type { ConsentService } from './consent';
@@ -72,12 +72,8 @@ export class EnrolmentService {
     if (faces.slice(1).some((f) => f.box.width >= main.box.width * SECOND_FACE_RATIO)) {
       return reject('multiple_faces', `${faces.length} faces were found; an enrolment photo must show one person`);
     }
-    if (main.box.width < this.config.enrolMinFaceSize) {
-      return reject('face_too_small', `the face is ${Math.round(main.box.width)} px wide; at least ${this.config.enrolMinFaceSize} px is needed`, main);
-    }
-    if (main.quality.reasons.length > 0) {
-      return reject('low_quality', `the face is not clear enough: ${main.quality.reasons.join(', ')}`, main);
-    }
+    const problem = templateProblem(main.box.width, main.quality.reasons, this.config.enrolMinFaceSize);
+    if (problem) return reject(problem.reason, problem.message, main);
     return { face: main, rgb: result.rgb };
   }
 
@@ -102,14 +98,13 @@ export class EnrolmentService {
         continue;
       }
       if (!opts.force) {
-        const near = await facesRepo.nearest(this.db, [face!.embedding], 10, null);
-        const other = aggregateCandidates(near.filter((n) => n.studentId !== student.student_id), 1)[0];
-        if (other && other.similarity >= this.config.matchThreshold) {
+        const other = await lookAlike(this.db, face!.embedding, student.student_id, this.config.matchThreshold);
+        if (other) {
           results.push({
             file: img.name,
             status: 'rejected',
             reason: `looks_like:${other.studentId}`,
-            message: `this face matches student ${other.studentId} (similarity ${other.similarity.toFixed(2)}); check the photo, or send force=true if it really is ${student.student_id}`,
+            message: lookAlikeMessage(other, student.student_id, 'send force=true'),
           });
           continue;
         }
@@ -131,6 +126,7 @@ export class EnrolmentService {
       await studentsRepo.lock(tx, student.id);
       await this.consent.assertMayEnrol(tx, student);
       for (const f of accepted) await facesRepo.insert(tx, student.id, f);
+      await facesRepo.trim(tx, student.id, this.config.maxTemplates);
     });
     return out;
   }

@@ -9,7 +9,9 @@ import { studentsRepo } from '../store/repos/students';
 import { decideFaces, type Decision } from '../matching/decide';
 import type { FacePipeline, PipelineResult } from '../vision/pipeline';
 import { annotate, type Label } from '../vision/annotate';
+import type { EmbeddedFace } from '../vision/types';
 import type { InferenceQueue } from './inference-queue';
+import { templateProblem } from './template-checks';
 import type { ClassesService } from './classes';
 import { emitSessionEvent } from './webhook-events';
 
@@ -41,6 +43,8 @@ export interface RecognizedFace {
 
 export interface Recognition {
   session_id: string | null;
+  /** The recorded photo (its faces are the session's detections); null when not recorded. */
+  photo_id: string | null;
   class_id: string | null;
   image: { width: number; height: number };
   faces: RecognizedFace[];
@@ -125,6 +129,7 @@ export class RecognitionService {
     };
     const result: Recognition = {
       session_id: null,
+      photo_id: null,
       class_id: cls?.id ?? null,
       image: pixels.image,
       faces,
@@ -136,7 +141,9 @@ export class RecognitionService {
       timings_ms,
     };
     if (cls && (opts.record || opts.sessionId)) {
-      result.session_id = await this.db.transaction((tx) => this.record(tx, cls, photo, result, opts));
+      const saved = await this.db.transaction((tx) => this.record(tx, cls, photo, result, pixels, opts));
+      result.session_id = saved.sessionId;
+      result.photo_id = saved.photoId;
     }
     timings_ms.total = round(performance.now() - t0, 1);
     return { result, pixels };
@@ -161,7 +168,7 @@ export class RecognitionService {
   }
 
   /** Stores the photo's outcome in a new or existing session, all in the caller's transaction. */
-  private async record(tx: Queryable, cls: ClassRow, photo: Buffer, r: Recognition, opts: RecognizeOptions): Promise<string> {
+  private async record(tx: Queryable, cls: ClassRow, photo: Buffer, r: Recognition, pixels: PipelineResult, opts: RecognizeOptions): Promise<{ sessionId: string; photoId: string }> {
     let sessionId = opts.sessionId;
     if (sessionId) {
       await sessionsRepo.lock(tx, sessionId);
@@ -181,11 +188,36 @@ export class RecognitionService {
     await sessionsRepo.addDetections(
       tx,
       photoId,
-      r.faces.map((f) => ({ ...f.box, score: f.detection_score, status: f.status, studentId: f.student?.student_id ?? null, similarity: f.similarity })),
+      r.faces.map((f, i) => {
+        const face = pixels.faces[i];
+        return {
+          ...f.box,
+          score: f.detection_score,
+          status: f.status,
+          studentId: f.student?.student_id ?? null,
+          similarity: f.similarity,
+          quality: f.quality,
+          qualityReasons: face.quality.reasons,
+          candidates: f.candidates,
+          embedding: this.keepForReview(f, face) ? face.embedding : null,
+        };
+      }),
     );
     await sessionsRepo.markSeen(tx, sessionId, photoId, r.present.map((p) => ({ studentId: p.student_id, similarity: p.similarity })));
     await emitSessionEvent(tx, opts.sessionId ? 'session.photo_added' : 'session.recorded', { sessionId, photoId, classId: cls.id, classCode: cls.code });
-    return sessionId;
+    return { sessionId, photoId };
+  }
+
+  /**
+   * Only an unnamed face that could become a template keeps its embedding (for REVIEW_RETENTION_DAYS):
+   * a named face, or one too small or poor to learn from, has nothing for a review to teach.
+   */
+  private keepForReview(f: RecognizedFace, face: EmbeddedFace): boolean {
+    return (
+      this.config.reviewRetentionDays > 0 &&
+      f.status !== 'matched' &&
+      templateProblem(face.box.width, face.quality.reasons, this.config.enrolMinFaceSize) === null
+    );
   }
 
   /** The photo with boxes: green named, red unknown, amber ambiguous. */

@@ -11,23 +11,26 @@ export interface RetentionPolicy {
   sessionDays: number;
   /** Stored classroom photos (STORE_PHOTOS=true) are blanked after this many days (0 = kept). */
   photoDays: number;
+  /** Unnamed faces' embeddings (kept for review) are erased after this many days (0 = not kept at all). */
+  reviewDays: number;
 }
 
 /**
  * Deletes what the retention settings say is no longer needed. Idempotent and safe to run from
- * every process at once: each run is a pair of set-based statements.
+ * every process at once: each run is a few set-based statements.
  */
 export class RetentionService {
   constructor(private readonly db: Db, private readonly policy: RetentionPolicy) {}
 
-  async purge(): Promise<{ sessions: number; photos: number }> {
+  async purge(): Promise<{ sessions: number; photos: number; embeddings: number }> {
     return this.db.transaction(async (tx) => {
       const sessions = this.policy.sessionDays > 0 ? await sessionsRepo.deleteOlderThan(tx, this.policy.sessionDays) : 0;
       const photos = this.policy.photoDays > 0 ? await sessionsRepo.blankPhotosOlderThan(tx, this.policy.photoDays) : 0;
-      if (sessions + photos > 0) {
-        await auditRepo.add(tx, { actor: 'retention', action: 'purge', entity: 'retention', entityId: 'all', after: { sessions, photos } });
+      const embeddings = await sessionsRepo.eraseDetectionEmbeddingsOlderThan(tx, this.policy.reviewDays);
+      if (sessions + photos + embeddings > 0) {
+        await auditRepo.add(tx, { actor: 'retention', action: 'purge', entity: 'retention', entityId: 'all', after: { sessions, photos, embeddings } });
       }
-      return { sessions, photos };
+      return { sessions, photos, embeddings };
     });
   }
 

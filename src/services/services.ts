@@ -19,6 +19,8 @@ import { SubjectAccessService } from './subject-access';
 import { AuditService } from './audit';
 import { Lifecycle } from './lifecycle';
 import { BackupService } from './backups';
+import { ReviewService } from './review';
+import { InsightService } from './insight';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -41,6 +43,8 @@ export interface Services {
   webhooks: WebhooksService;
   lifecycle: Lifecycle;
   backups: BackupService;
+  review: ReviewService;
+  insight: InsightService;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -51,6 +55,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   const consent = new ConsentService(db, students, config.consentRequired);
   const enrolment = new EnrolmentService(db, config, pipeline, queue, students, consent);
   const lifecycle = new Lifecycle();
+  const sessions = new SessionsService(db, classes, recognition);
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
@@ -65,11 +70,17 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     bulkEnrolment: new BulkEnrolmentService(enrolment, config.maxZipMb * 1024 * 1024, config.maxUploadMb * 1024 * 1024),
     recognition,
     rosters: new RostersService(db, classes, consent),
-    sessions: new SessionsService(db, classes, recognition),
-    retention: new RetentionService(db, { sessionDays: config.sessionRetentionDays, photoDays: config.photoRetentionDays }),
+    sessions,
+    retention: new RetentionService(db, {
+      sessionDays: config.sessionRetentionDays,
+      photoDays: config.photoRetentionDays,
+      reviewDays: config.reviewRetentionDays,
+    }),
     rateLimits: new RateLimits(db, config.rateLimitPerMin),
     webhooks: new WebhooksService(db, config.webhookAllowPrivate),
     lifecycle,
     backups: new BackupService(db),
+    review: new ReviewService(db, config),
+    insight: new InsightService(db, classes, sessions, students),
   };
 }

@@ -8,6 +8,7 @@ import { oneOf, optionalText, parseInput } from './validate';
 import type { ClassesService } from './classes';
 import type { RecognitionService } from './recognition';
 import { emitEvent } from './webhook-events';
+import { detectionView } from './review';
 import { renderMatrixExport, renderSessionExport, type ExportFormat } from './exports';
 
 const Correction = z.object({ status: oneOf<Status>(['present', 'absent', 'late', 'excused']), note: optionalText(1000) });
@@ -32,13 +33,17 @@ export class SessionsService {
 
   async show(id: string) {
     const s = await this.session(id);
-    const [attendance, photos] = await Promise.all([sessionsRepo.attendance(this.db, s.id), sessionsRepo.photos(this.db, s.id)]);
+    const [attendance, photos, detections] = await Promise.all([
+      sessionsRepo.attendance(this.db, s.id),
+      sessionsRepo.photos(this.db, s.id),
+      sessionsRepo.detections(this.db, s.id),
+    ]);
     return {
       id: s.id,
       class_id: s.class_id,
       taken_at: s.taken_at,
       unknown_faces: s.unknown_faces,
-      photos: photos.map((p) => ({ id: p.id, width: p.width, height: p.height, faces: p.face_count, unknown_faces: p.unknown_faces, timings_ms: p.timings_ms, added_at: p.created_at })),
+      photos: photos.map((p) => ({ id: p.id, width: p.width, height: p.height, faces: p.face_count, unknown_faces: p.unknown_faces, timings_ms: p.timings_ms, added_at: p.created_at, stored: p.stored })),
       attendance: attendance.map((a) => ({
         student_id: a.student_id,
         name: a.name,
@@ -48,7 +53,16 @@ export class SessionsService {
         note: a.note,
         enrolled: a.enrolled,
       })),
+      detections: detections.map(detectionView),
     };
+  }
+
+  /** A stored photo's bytes, for the review page's face crops (only with STORE_PHOTOS=true, until PHOTO_RETENTION_DAYS). */
+  async photo(id: string, photoId: string): Promise<Buffer> {
+    const s = await this.session(id);
+    const bytes = await sessionsRepo.photoBytes(this.db, s.id, photoId);
+    if (!bytes) throw notFound(`stored photo ${photoId} of session ${id} (photos are stored only with STORE_PHOTOS=true)`);
+    return bytes;
   }
 
   /** One more photo of the same lesson: a student seen in any photo is present. */
@@ -102,7 +116,7 @@ export class SessionsService {
 
   /** The class's students × sessions matrix as an xlsx or csv file. */
   async matrixExport(classIdOrCode: string, format: ExportFormat) {
-    return renderMatrixExport(await this.matrixData(classIdOrCode), format);
+    return renderMatrixExport(await this.matrix(classIdOrCode), format);
   }
 
   /** Data for a one-session export. */
@@ -129,8 +143,8 @@ export class SessionsService {
     };
   }
 
-  /** Data for the class matrix: current roster students × every session of the class. */
-  private async matrixData(classIdOrCode: string) {
+  /** The class matrix (export and insight): current roster students × every session of the class. */
+  async matrix(classIdOrCode: string) {
     const cls = await this.classes.get(classIdOrCode);
     const [sessions, cells, roster] = await Promise.all([
       sessionsRepo.listForClass(this.db, cls.id),

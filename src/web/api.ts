@@ -53,6 +53,10 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await (await send('GET', path)).json()) as T;
 }
 
+export async function getBlob(path: string): Promise<Blob> {
+  return (await send('GET', path)).blob();
+}
+
 export async function sendJson<T>(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T> {
   return (await (await send(method, path, body)).json()) as T;
 }

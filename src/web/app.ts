@@ -4,6 +4,7 @@ import { setupClasses } from './classes.js';
 import { byId } from './dom.js';
 import { announce, clearError } from './feedback.js';
 import { setupRoster } from './roster.js';
+import { InsightView } from './insight.js';
 import { SessionView } from './session.js';
 import { SessionsList } from './sessions.js';
 import { loadStudents } from './students.js';
@@ -21,6 +22,7 @@ const sessions = new SessionsList(async (id) => {
   await view.open(id);
   byId('session-section', HTMLElement).scrollIntoView({ block: 'start' });
 });
+const insight = new InsightView(() => classId());
 const refreshSessions = async () => {
   if (current) await sessions.load(current.id);
 };
@@ -31,6 +33,7 @@ const refreshStudents = async () => {
 function selectClass(c: ClassInfo | null): void {
   current = c;
   view.close();
+  insight.reset();
   for (const s of document.querySelectorAll<HTMLElement>('.needs-class')) s.hidden = c === null;
   for (const s of document.querySelectorAll<HTMLElement>('.class-name')) s.textContent = c ? `${c.code} — ${c.name}` : '';
   if (c) void refreshStudents().then(refreshSessions);

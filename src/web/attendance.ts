@@ -1,13 +1,12 @@
 import { upload } from './api.js';
 import { byId } from './dom.js';
 import { announce, busy, type Progress } from './feedback.js';
-import { photoFigure } from './photo.js';
 import type { SessionView } from './session.js';
 import type { Recognition } from './types.js';
 
 /**
  * Sends one photo: the first of a lesson creates the session (record=true), later ones join it.
- * The JSON answer is drawn on a canvas by photoFigure, so the photo is uploaded only once.
+ * The JSON answer is drawn on a canvas (SessionView.addPhoto), so the photo is uploaded only once.
  */
 function recognise(file: File, classId: string, sessionId: string | null, label: string, progress: Progress): Promise<Recognition> {
   const body = new FormData();
@@ -22,8 +21,6 @@ function recognise(file: File, classId: string, sessionId: string | null, label:
 
 /** Steps 5 and 6: take attendance from one or more photos, and add photos to the open session. */
 export function setupAttendance(classId: () => string | null, view: SessionView, changed: () => Promise<void>): void {
-  const photos = byId('session-photos', HTMLDivElement);
-
   async function send(form: HTMLFormElement, input: HTMLInputElement, sessionId: string | null): Promise<void> {
     const cls = classId();
     const files = [...(input.files ?? [])];
@@ -35,7 +32,7 @@ export function setupAttendance(classId: () => string | null, view: SessionView,
       for (const [i, file] of files.entries()) {
         const r = await recognise(file, cls, id, files.length > 1 ? `photo ${i + 1} of ${files.length}` : 'the photo', progress);
         id = r.session_id;
-        photos.append(await photoFigure(file, r, photos.childElementCount + 1));
+        await view.addPhoto(file, r);
       }
       return true;
     });

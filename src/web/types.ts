@@ -76,6 +76,7 @@ export interface Face {
 
 export interface Recognition {
   session_id: string | null;
+  photo_id: string | null;
   image: { width: number; height: number };
   faces: Face[];
   present: { student_id: string; name: string }[];
@@ -90,17 +91,42 @@ export interface AttendanceRow {
   name: string;
   status: AttendanceStatus;
   similarity: number | null;
-  source: 'auto' | 'manual';
+  source: 'auto' | 'manual' | 'review';
   /** False: no enrolled face, so the camera cannot have seen them. */
   enrolled: boolean;
 }
 
+export interface Detection {
+  id: string;
+  photo_id: string;
+  box: Box;
+  status: Face['status'];
+  student_id: string | null;
+  name: string | null;
+  candidates: { student_id: string; similarity: number }[];
+  quality_reasons: string[];
+  learnable: boolean;
+  reviewed: boolean;
+  review: { action: 'assigned' | 'dismissed'; by: string; at: string } | null;
+}
+
 export interface SessionDetail {
   id: string;
+  class_id: string;
   taken_at: string;
   unknown_faces: number;
-  photos: { id: string }[];
+  photos: { id: string; width: number; height: number; stored: boolean }[];
   attendance: AttendanceRow[];
+  detections: Detection[];
+}
+
+export type StatusCounts = Record<AttendanceStatus, number>;
+
+export interface ClassStats {
+  sessions: (StatusCounts & { id: string; taken_at: string; students: number; rate: number | null })[];
+  students: (StatusCounts & { student_id: string; name: string; sessions: number; rate: number | null; chronically_absent: boolean; statuses: (AttendanceStatus | null)[] })[];
+  totals: StatusCounts & { rate: number | null };
+  chronic_absence_rate: number;
 }
 
 export interface SessionSummary {

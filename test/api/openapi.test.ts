@@ -163,6 +163,17 @@ describe(`OpenAPI document on ${backend}`, () => {
     await documented(request(a.app).patch(`/api/v1/sessions/${sessionId}/attendance/S-ada`).set(auth).send({ status: 'late', note: 'bus' }));
     await documented(request(a.app).patch(`/api/v1/sessions/${sessionId}/attendance/S-ada`).set(auth).send({ status: 'asleep' }));
     await documented(request(a.app).get(`/api/v1/sessions/${sessionId}/attendance/S-ada/history`).set(auth));
+    const shown = (await documented(request(a.app).get(`/api/v1/sessions/${sessionId}`).set(auth))).body;
+    const unnamed = shown.detections.find((d: { student_id: string | null }) => d.student_id === null);
+    await documented(request(a.app).get(`/api/v1/sessions/${sessionId}/photos/${unnamed.photo_id}`).set(auth));
+    const review = `/api/v1/sessions/${sessionId}/detections/${unnamed.id}`;
+    await documented(request(a.app).post(review).set(auth).send({ student_id: 'S-ada', learn: false }));
+    await documented(request(a.app).post(review).set(auth).send({ dismiss: true }));
+    await documented(request(a.app).post(review).set(auth).send({ dismiss: 'yes' }));
+    await documented(request(a.app).post(`/api/v1/sessions/${sessionId}/detections/999999`).set(auth).send({ dismiss: true }));
+    await documented(request(a.app).get(`/api/v1/classes/${classId}/stats`).set(auth).query({ from: '2000-01-01' }));
+    await documented(request(a.app).get(`/api/v1/classes/${classId}/stats`).set(auth).query({ from: 'soon' }));
+    await documented(request(a.app).get('/api/v1/students/S-ada/attendance').set(auth));
     for (const format of ['xlsx', 'csv']) {
       await documented(request(a.app).get(`/api/v1/sessions/${sessionId}/attendance.${format}`).set(auth));
       await documented(request(a.app).get(`/api/v1/classes/${classId}/attendance.${format}`).set(auth));

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import sharp from 'sharp';
+import request from 'supertest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
 import { fixturePath, readIndex } from '../helpers/fixtures';
@@ -59,6 +60,20 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.screenshot({ path: path.join(ARTIFACTS, `${step}-375px.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  /**
+   * axe-core's serious and critical violations on the page as it is now. Its source goes in
+   * through the DevTools protocol (page.evaluate), which the page's CSP does not govern.
+   */
+  async function axeViolations(): Promise<string[]> {
+    await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const found = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    });
+    return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
   }
 
   const present = () => page.locator('#present-list');
@@ -254,6 +269,90 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     );
     expect(n).toBe(0);
     await snap('11-consent-refused');
+    expect(problems).toEqual([]);
+  });
+
+  test('review: a face nobody is enrolled for is named from a click on its box, with learning; the box turns green and the next photo names them', async () => {
+    // Person A joins the roster without photos: the page can only learn them from a review.
+    const newcomer = 'person_a';
+    const mime = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const rows = [...PEOPLE, newcomer].map((id) => [`S-${id}`, nameOf(id)]);
+    await page.getByLabel('Roster file (.xlsx or .csv)').setInputFiles({ name: 'roster.xlsx', mimeType: mime, buffer: await rosterXlsx(rows) });
+    await page.getByRole('button', { name: 'Import roster' }).click();
+    await page.getByRole('status').filter({ hasText: '1 added' }).waitFor();
+
+    await page.getByLabel('Classroom photo(s)').setInputFiles(fixturePath('query/005_A.jpg'));
+    await page.getByRole('button', { name: 'Take attendance' }).click();
+    const item = page.locator('#review-list > li');
+    await item.first().waitFor();
+    expect(await item.count()).toBe(1);
+    expect(await item.locator('canvas.crop').count()).toBe(1);
+    await snap('09-review');
+    expect(await axeViolations()).toEqual([]);
+
+    // A click on the box opens (focuses) that face's panel.
+    const [det] = await a.t.db.query<{ x: number; y: number; width: number; height: number; iw: number }>(
+      'SELECT d.x, d.y, d.width, d.height, p.width AS iw FROM detections d JOIN session_photos p ON p.id = d.photo_id ORDER BY d.id DESC LIMIT 1',
+    );
+    const canvas = page.locator('#session-photos canvas').first();
+    const shown = (await canvas.boundingBox())!;
+    const scale = shown.width / det.iw;
+    await canvas.click({ position: { x: (det.x + det.width / 2) * scale, y: (det.y + det.height / 2) * scale } });
+    expect(await page.evaluate(() => document.activeElement?.closest('#review-list > li') !== null)).toBe(true);
+
+    // By keyboard from there: type the name, the learning box is ticked by default, Enter assigns.
+    const name = nameOf(newcomer);
+    await item.getByLabel('Someone else').fill(name);
+    const learn = item.getByLabel(`Use this face to recognise ${name}`);
+    expect(await learn.isChecked()).toBe(true);
+    await item.getByLabel('Someone else').press('Enter');
+    await present().getByText(name, { exact: true }).waitFor();
+    expect(await present().locator('li', { hasText: name }).textContent()).toContain('named in review');
+    expect(await canvas.getAttribute('aria-label')).toContain(`1 named, 0 unknown`);
+    await page.locator('#review-none:not([hidden])').waitFor();
+    await page.getByRole('status').filter({ hasText: `${name} marked present; Rollcall will use this face to recognise them` }).waitFor();
+    await snap('10-reviewed');
+
+    await page.getByLabel('Another photo of this lesson').setInputFiles(fixturePath('query/006_A.jpg'));
+    await page.getByRole('button', { name: 'Add photo', exact: true }).click();
+    await page.locator('#session-photos canvas').nth(1).waitFor();
+    expect(await page.locator('#session-photos canvas').nth(1).getAttribute('aria-label')).toContain(name);
+    const [second] = await a.t.db.query<{ status: string; review: string | null }>('SELECT status, review FROM detections ORDER BY id DESC LIMIT 1');
+    expect(second).toEqual({ status: 'matched', review: null });
+    await snap('11-learnt');
+  });
+
+  test('review: "Not a student" dismisses a stranger; the box turns grey', async () => {
+    await page.getByLabel('Another photo of this lesson').setInputFiles(fixturePath('query/lin-manuel-miranda.png'));
+    await page.getByRole('button', { name: 'Add photo', exact: true }).click();
+    const item = page.locator('#review-list > li');
+    await item.first().waitFor();
+    await item.getByRole('button', { name: /^Not a student/ }).click();
+    await page.locator('#review-none:not([hidden])').waitFor();
+    expect(await page.locator('#session-photos canvas').nth(2).getAttribute('aria-label')).toContain('Not a student');
+    await snap('12-dismissed');
+  });
+
+  test('insight: charts drawn from our own origin, each with a table; the calendar coloured by status', async () => {
+    await page.getByRole('button', { name: 'Show attendance charts' }).click();
+    await page.locator('#insight:not([hidden])').waitFor();
+    const stats = (await request(a.app).get(`/api/v1/classes/BIO-7/stats`).set('Authorization', `Bearer ${API_KEY}`).expect(200)).body;
+    for (const id of ['rate-chart', 'students-chart']) {
+      const c = page.locator(`#${id}`);
+      expect(await c.getAttribute('aria-label')).toMatch(/chart/);
+      // Chart.js drew something: the canvas is no longer blank.
+      expect(await c.evaluate((el) => (el as HTMLCanvasElement).toDataURL().length)).toBeGreaterThan(3000);
+    }
+    expect(await page.locator('#rate-rows tr').count()).toBe(stats.sessions.length);
+    expect(await page.locator('#student-rows tr').count()).toBe(stats.students.length);
+    expect(await page.locator('#calendar-rows tr').count()).toBe(stats.students.length);
+    const flagged = stats.students.filter((st: { chronically_absent: boolean }) => st.chronically_absent).length;
+    expect(await page.locator('#student-rows .flag').count()).toBe(flagged);
+    expect(flagged).toBeGreaterThan(0);
+    expect(await page.locator('#calendar-rows td.present').count()).toBeGreaterThan(0);
+    await page.locator('#insight-section').scrollIntoViewIfNeeded();
+    await snap('13-insight');
+    expect(await axeViolations()).toEqual([]);
     expect(problems).toEqual([]);
   });
 });

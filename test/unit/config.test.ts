@@ -28,6 +28,9 @@ describe('config', () => {
     ['BACKUP_EVERY_HOURS', '0'],
     ['BACKUP_KEEP', '0'],
     ['BACKUP_KEEP', '1.5'],
+    ['REVIEW_RETENTION_DAYS', '-1'],
+    ['REVIEW_RETENTION_DAYS', '1.5'],
+    ['MAX_TEMPLATES', '0'],
   ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
@@ -36,6 +39,8 @@ describe('config', () => {
   test('values are read from the environment', () => {
     const c = loadConfig({ PORT: '9000', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb', STORE_PHOTOS: 'yes', DATABASE_URL: 'postgres://u@h/db' });
     expect(c).toMatchObject({ port: 9000, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'], storePhotos: true, databaseUrl: 'postgres://u@h/db' });
+    expect(loadConfig({})).toMatchObject({ reviewRetentionDays: 14, maxTemplates: 20 });
+    expect(loadConfig({ REVIEW_RETENTION_DAYS: '0', MAX_TEMPLATES: '5' })).toMatchObject({ reviewRetentionDays: 0, maxTemplates: 5 });
   });
 
   test('operations: shutdown timeout and scheduled backups (for the embedded database only)', () => {

@@ -35,6 +35,9 @@ export function classRoutes(s: Services): Router {
   r.get('/api/v1/classes/:classId/sessions', async (req, res) => {
     res.json(await s.sessions.listForClass(String(req.params.classId)));
   });
+  r.get('/api/v1/classes/:classId/stats', async (req, res) => {
+    res.json(await s.insight.classStats(String(req.params.classId), req.query.from, req.query.to));
+  });
   r.get('/api/v1/classes/:classId/attendance.:format', async (req, res) => {
     sendExport(res, await s.sessions.matrixExport(String(req.params.classId), exportFormat(String(req.params.format))));
   });

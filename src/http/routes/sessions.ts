@@ -24,6 +24,16 @@ export function sessionRoutes(s: Services): Router {
   r.patch('/api/v1/sessions/:sessionId/attendance/:studentId', async (req, res) => {
     res.json(await s.sessions.correct(String(req.params.sessionId), String(req.params.studentId), req.body, res.locals.keyName));
   });
+  r.get('/api/v1/sessions/:sessionId/photos/:photoId', async (req, res) => {
+    const bytes = await s.sessions.photo(String(req.params.sessionId), String(req.params.photoId));
+    // The bytes as uploaded, whatever their format: the browser sniffs nothing (nosniff) and draws it as an image.
+    res.type('application/octet-stream').setHeader('Cache-Control', 'private, no-store');
+    res.send(bytes);
+  });
+  r.post('/api/v1/sessions/:sessionId/detections/:detectionId', async (req, res) => {
+    // The actor is one value (today the key's name) so a signed-in user can take its place.
+    res.json(await s.review.review(String(req.params.sessionId), String(req.params.detectionId), req.body, res.locals.keyName));
+  });
   r.get('/api/v1/sessions/:sessionId/attendance/:studentId/history', async (req, res) => {
     res.json(await s.sessions.history(String(req.params.sessionId), String(req.params.studentId)));
   });

@@ -23,6 +23,9 @@ export function studentRoutes(s: Services): Router {
     res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(out.filename)}"`);
     res.send(out.zip);
   });
+  r.get('/api/v1/students/:studentId/attendance', async (req, res) => {
+    res.json(await s.insight.studentAttendance(String(req.params.studentId)));
+  });
   r.post('/api/v1/students/:studentId/faces', manyFiles(s.config, 'images'), async (req, res) => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const q = paramsOf(req);

@@ -7,6 +7,11 @@ import { PROJECT_ROOT } from '../../config';
 const SOURCE_DIR = path.join(PROJECT_ROOT, 'src', 'web');
 const COMPILED_DIR = path.join(PROJECT_ROOT, 'dist', 'web');
 
+/** Libraries the page loads from node_modules, served from this origin (no CDN: the CSP allows 'self' only). */
+const VENDOR: Record<string, string> = {
+  'chartjs.js': path.join(PROJECT_ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'),
+};
+
 /** Assets are flat file names: anything else (dots, slashes, .ts sources) is not served. */
 const ASSET = /^[a-z][a-z0-9-]*\.(js|css)$/;
 
@@ -47,7 +52,7 @@ export function webRoutes(): Router {
     const name = String(req.params.file);
     const compiled = name.endsWith('.js');
     // A missing file falls through to the API's JSON 404.
-    res.sendFile(path.join(compiled ? COMPILED_DIR : SOURCE_DIR, name), (err) => {
+    res.sendFile(VENDOR[name] ?? path.join(compiled ? COMPILED_DIR : SOURCE_DIR, name), (err) => {
       if (err && !res.headersSent) next();
     });
   });

@@ -53,6 +53,11 @@ export const classesRepo = {
     );
   },
 
+  async isMember(q: Queryable, classId: string, studentPk: string): Promise<boolean> {
+    const rows = await q.query('SELECT 1 FROM class_members WHERE class_id = $1 AND student_pk = $2', [classId, studentPk]);
+    return rows.length > 0;
+  },
+
   async addMembers(q: Queryable, classId: string, studentPks: string[]): Promise<void> {
     if (studentPks.length === 0) return;
     await q.query(

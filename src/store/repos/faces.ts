@@ -7,6 +7,8 @@ export interface NewFace {
   detectionScore: number;
   faceWidth: number;
   crop: Buffer | null;
+  /** 'review': learnt from a teacher naming a face in a classroom photo (docs/review.md). */
+  source?: 'enrolment' | 'review';
 }
 
 export interface Neighbour {
@@ -19,10 +21,26 @@ export interface Neighbour {
 export const facesRepo = {
   async insert(q: Queryable, studentPk: string, f: NewFace): Promise<void> {
     await q.query(
-      `INSERT INTO face_embeddings (student_pk, embedding, quality, detection_score, face_width, crop)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [studentPk, vectorParam(f.embedding), f.quality, f.detectionScore, f.faceWidth, f.crop],
+      `INSERT INTO face_embeddings (student_pk, embedding, quality, detection_score, face_width, crop, source)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [studentPk, vectorParam(f.embedding), f.quality, f.detectionScore, f.faceWidth, f.crop, f.source ?? 'enrolment'],
     );
+  },
+
+  /**
+   * Keeps at most `max` templates for the student: those learnt from reviews go first, oldest
+   * first, then the oldest enrolled ones. Returns how many were dropped.
+   */
+  async trim(q: Queryable, studentPk: string, max: number): Promise<number> {
+    const rows = await q.query(
+      `DELETE FROM face_embeddings WHERE id IN (
+         SELECT id FROM face_embeddings WHERE student_pk = $1
+         ORDER BY (source = 'review') DESC, created_at, id
+         LIMIT greatest(0, (SELECT count(*) FROM face_embeddings WHERE student_pk = $1) - $2))
+       RETURNING id`,
+      [studentPk, max],
+    );
+    return rows.length;
   },
 
   async deleteForStudent(q: Queryable, studentPk: string): Promise<number> {
