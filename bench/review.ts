@@ -71,7 +71,10 @@ async function main(): Promise<void> {
   const s = createServices(config, db, pipeline);
   try {
     const cls = await s.classes.create({ code: 'BENCH-REVIEW', name: 'bench:review' });
-    for (const p of people) await s.students.create({ student_id: p.id, name: p.id });
+    for (const p of people) {
+      await s.students.create({ student_id: p.id, name: p.id });
+      await s.consent.record(p.id, { state: 'granted' }, 'bench');
+    }
     await db.query('INSERT INTO class_members (class_id, student_pk) SELECT $1, id FROM students', [cls.id]);
     for (const p of people) await enrolOnly(s, p.id, p.files[0]);
 

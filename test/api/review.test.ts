@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import request from 'supertest';
+import { grantConsent } from '../helpers/consent';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { fixturePath, readIndex } from '../helpers/fixtures';
@@ -83,6 +84,7 @@ describe(`review of unnamed faces on ${backend}`, () => {
     }
     expect(best).not.toBeNull();
     const { person, e, a: photoA, b: photoB, t } = best!;
+    await grantConsent(a.app, ...people.map((p) => p.id));
     for (const p of people) {
       await request(a.app).post(`/api/v1/students/${p.id}/faces`).set(auth).attach('images', fixturePath(p.id === person ? e : p.files[0].path)).expect(201);
     }
@@ -186,6 +188,7 @@ describe(`review of unnamed faces on ${backend}`, () => {
     const cls = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'REV-4', name: 'Review 4' }).expect(201)).body.id;
     const obama = people.find((p) => p.id === 'obama')!;
     await request(a.app).post(`/api/v1/classes/${cls}/roster`).set(auth).attach('file', Buffer.from('Student ID,Name\nL-1,Impostor\n'), 'roster.csv').expect(200);
+    await grantConsent(a.app, obama.id);
     await request(a.app).post(`/api/v1/students/${obama.id}/faces`).set(auth).attach('images', fixturePath(obama.files[0].path)).expect(201);
     // Obama is not in this class, so his face stays unknown here; naming it L-1 and learning would teach a wrong face.
     const r = await record(cls, obama.files[1].path);

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { fixturePath } from '../helpers/fixtures';
+import { grantConsent } from '../helpers/consent';
 
 /** The class CSV export: header, then one line per student (quoted cells are not used by these names). */
 const csvRows = (text: string) => text.trim().split(/\r?\n/).map((l) => l.split(','));
@@ -18,6 +19,7 @@ describe(`attendance insight on ${backend}`, () => {
     classId = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'INS-1', name: 'Insight' }).expect(201)).body.id;
     const roster = 'Student ID,Name\nI-obama,Barack Obama\nI-biden,Joe Biden\nI-kit,Kit Harington\n';
     await request(a.app).post(`/api/v1/classes/${classId}/roster`).set(auth).attach('file', Buffer.from(roster), 'roster.csv').expect(200);
+    await grantConsent(a.app, 'I-obama', 'I-biden');
     await request(a.app).post('/api/v1/students/I-obama/faces').set(auth).attach('images', fixturePath('people/obama/obama.jpg')).expect(201);
     await request(a.app).post('/api/v1/students/I-biden/faces').set(auth).attach('images', fixturePath('people/biden/biden.jpg')).expect(201);
     const take = async (file: string) =>
