@@ -57,6 +57,11 @@ export interface Config {
   rateLimitPerMin: number;
   /** Serve GET /metrics without an API key (for a scraper on a private network). */
   metricsPublic: boolean;
+  /** A sign-in session ends after this many minutes without a request, and this many hours after sign-in at the latest. */
+  loginIdleMinutes: number;
+  loginMaxHours: number;
+  /** The session cookie's Secure flag: always, never, or `auto` (when the request came over HTTPS to this process). */
+  cookieSecure: 'auto' | 'true' | 'false';
 }
 
 export class ConfigError extends Error {
@@ -113,6 +118,12 @@ function origins(env: Env, name: string): string[] {
   return list;
 }
 
+function cookieSecure(env: Env): Config['cookieSecure'] {
+  const raw = env.COOKIE_SECURE?.trim().toLowerCase() || 'auto';
+  if (raw !== 'auto' && raw !== 'true' && raw !== 'false') throw new ConfigError('COOKIE_SECURE', `must be auto, true or false, got "${env.COOKIE_SECURE}"`);
+  return raw;
+}
+
 /** The project root (where package.json is), whether running from src/ via ts-jest or dist/src/. */
 export const PROJECT_ROOT = (() => {
   let dir = __dirname;
@@ -165,6 +176,9 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     rateLimitPerMin: num(env, 'RATE_LIMIT_PER_MIN', 60, 0, 100_000, true),
     metricsPublic: bool(env, 'METRICS_PUBLIC', false),
+    loginIdleMinutes: num(env, 'LOGIN_IDLE_MINUTES', 120, 1, 525_600, true),
+    loginMaxHours: num(env, 'LOGIN_MAX_HOURS', 12, 1, 8760, true),
+    cookieSecure: cookieSecure(env),
   };
 }
 

@@ -20,10 +20,17 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       `\nNo API_KEYS set: created API key "default" (shown once, also saved in ${first.file}):\n\n  ${first.key}\n\n`,
     );
   }
+  const setup = await services.signIn.ensureSetupToken(config.dataDir);
+  if (setup) {
+    process.stdout.write(
+      `\nNo user yet: open the page and create the first admin with this one-time setup token (also saved in ${setup.file}):\n\n  ${setup.token}\n\n`,
+    );
+    log.info('setup token created', { file: setup.file });
+  }
   // Retention runs here and hourly; every process may run it, the statements are idempotent.
   const purge = () =>
-    services.retention.purge().then(
-      (r) => (r.sessions + r.photos > 0 ? log.info('retention purge', r) : undefined),
+    Promise.all([services.retention.purge(), services.signIn.purgeExpired()]).then(
+      ([r, signIns]) => (r.sessions + r.photos + signIns > 0 ? log.info('retention purge', { ...r, sign_in_sessions: signIns }) : undefined),
       (e) => log.error('retention purge failed', { error: String(e) }),
     );
   await purge();

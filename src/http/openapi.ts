@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, type Config } from '../config';
+import type { Access } from '../services/policy';
+import { SESSION_COOKIE } from './session-cookie';
 import { ref, schemas, type Schema } from './openapi-schemas';
 
 /**
  * Every HTTP route, once: the OpenAPI document is built from this list, the metrics label
- * requests with its path templates, and the rate limit and JSON body limit read its flags.
+ * requests with its path templates, the rate limit and JSON body limit read its flags, and the
+ * access policy (src/services/policy.ts) reads who may call it.
  * test/api/openapi.test.ts checks it against the routes registered on the app.
  */
 export interface Operation {
@@ -13,10 +16,10 @@ export interface Operation {
   /** OpenAPI path template, e.g. /api/v1/classes/{classId}. */
   path: string;
   id: string;
-  tag: 'meta' | 'web' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions';
+  tag: 'meta' | 'web' | 'accounts' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions';
   summary: string;
-  /** No API key needed. */
-  open?: true;
+  /** Who may call it: see Access. */
+  access: Access;
   /** Costly (photos through the models): counts against RATE_LIMIT_PER_MIN per key. */
   limited?: true;
   /** Takes a base64 photo in a JSON body, so its JSON limit is MAX_UPLOAD_MB rather than 100 kB. */
@@ -57,57 +60,82 @@ const exportBody = { [XLSX]: binary(XLSX), 'text/csv': { type: 'string' } };
 const annotated = (schema: Schema) => ({ 'application/json': schema, 'image/jpeg': binary('image/jpeg') });
 const PHOTO_ERRORS = [400, 401, 404, 413, 415, 429, 503];
 
+const jsonBody = (name: Parameters<typeof ref>[0]) => ({ 'application/json': { schema: ref(name) } });
+
+/** Sign-in, the signed-in user's own account and keys, and the admins' user management. */
+function accountOperations(): Operation[] {
+  return [
+    { method: 'post', path: '/api/v1/auth/login', id: 'login', tag: 'accounts', access: 'public', summary: 'Sign in with email and password: sets the session cookie', body: jsonBody('Login'), ok: { 200: json(ref('SignedIn')) }, errors: [400, 401, 413, 429] },
+    { method: 'post', path: '/api/v1/auth/logout', id: 'logout', tag: 'accounts', access: 'user', summary: 'End this session and clear its cookie', ok: { 204: {} }, errors: [401] },
+    { method: 'get', path: '/api/v1/auth/setup', id: 'setupStatus', tag: 'accounts', access: 'public', summary: 'Whether the first admin still has to be created', ok: { 200: json(ref('SetupStatus')) }, errors: [] },
+    { method: 'post', path: '/api/v1/auth/setup', id: 'setup', tag: 'accounts', access: 'public', summary: 'Create the first admin with the one-time setup token, and sign in', body: jsonBody('Setup'), ok: { 201: json(ref('SignedIn')) }, errors: [400, 403, 413] },
+    { method: 'get', path: '/api/v1/me', id: 'me', tag: 'accounts', access: 'user', summary: 'The signed-in user and their classes', ok: { 200: json(ref('Me')) }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/me/password', id: 'changePassword', tag: 'accounts', access: 'user', summary: 'Change your password (your other sessions end)', body: jsonBody('PasswordChange'), ok: { 204: {} }, errors: [400, 401, 404, 413] },
+    { method: 'post', path: '/api/v1/me/keys', id: 'createKey', tag: 'accounts', access: 'user', summary: 'A new API key of your own, with your role and classes (shown once)', body: jsonBody('NewKey'), ok: { 201: json(ref('CreatedKey')) }, errors: [400, 401, 404, 409, 413] },
+    { method: 'get', path: '/api/v1/me/keys', id: 'listKeys', tag: 'accounts', access: 'user', summary: 'Your API keys', ok: { 200: json({ type: 'array', items: ref('ApiKey') }) }, errors: [401, 404] },
+    { method: 'delete', path: '/api/v1/me/keys/{keyId}', id: 'revokeKey', tag: 'accounts', access: 'user', summary: 'Revoke one of your keys', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/users', id: 'createUser', tag: 'accounts', access: 'admin', summary: 'Create a user, with class assignments (all or nothing)', body: jsonBody('NewUser'), ok: { 201: json(ref('User')) }, errors: [400, 401, 409, 413] },
+    { method: 'get', path: '/api/v1/users', id: 'listUsers', tag: 'accounts', access: 'admin', summary: 'Every user with their classes', ok: { 200: json({ type: 'array', items: ref('User') }) }, errors: [401] },
+    { method: 'patch', path: '/api/v1/users/{userId}', id: 'updateUser', tag: 'accounts', access: 'admin', summary: "Change a user's name, role or disabled flag, or reset their password (changed at next sign-in)", body: jsonBody('UserChange'), ok: { 200: json(ref('User')) }, errors: [400, 401, 404, 409, 413] },
+  ];
+}
+
 export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): Operation[] {
   return [
-    { method: 'get', path: '/health', id: 'health', tag: 'meta', summary: 'Liveness, database and inference queue', open: true, ok: { 200: json(ref('Health')) }, errors: [] },
-    { method: 'get', path: '/openapi.json', id: 'openapi', tag: 'meta', summary: 'This document', open: true, ok: { 200: json({ type: 'object' }) }, errors: [] },
+    { method: 'get', path: '/health', id: 'health', tag: 'meta', summary: 'Liveness, database and inference queue', access: 'public', ok: { 200: json(ref('Health')) }, errors: [] },
+    { method: 'get', path: '/openapi.json', id: 'openapi', tag: 'meta', summary: 'This document', access: 'public', ok: { 200: json({ type: 'object' }) }, errors: [] },
     {
       method: 'get',
       path: '/metrics',
       id: 'metrics',
       tag: 'meta',
       summary: 'Prometheus metrics (text format 0.0.4); needs a key unless METRICS_PUBLIC=true',
-      ...(config.metricsPublic ? { open: true as const } : {}),
+      access: config.metricsPublic ? 'public' : 'admin',
       ok: { 200: { 'text/plain': { type: 'string' } } },
       errors: config.metricsPublic ? [] : [401],
     },
-    { method: 'get', path: '/', id: 'webPage', tag: 'web', summary: 'The teacher page', open: true, ok: { 200: { 'text/html': { type: 'string' } } }, errors: [] },
+    { method: 'get', path: '/', id: 'webPage', tag: 'web', summary: 'The teacher page', access: 'public', ok: { 200: { 'text/html': { type: 'string' } } }, errors: [] },
     {
       method: 'get',
       path: '/web/{file}',
       id: 'webAsset',
       tag: 'web',
       summary: "The teacher page's scripts and styles",
-      open: true,
+      access: 'public',
       ok: { 200: { 'text/javascript': { type: 'string' }, 'text/css': { type: 'string' } } },
       // An unknown asset falls through to the API: 401 without a key, 404 with one.
       errors: [401, 404],
     },
-    { method: 'post', path: '/api/v1/classes', id: 'createClass', tag: 'classes', summary: 'Create a class', body: { 'application/json': { schema: ref('NewClass') } }, ok: { 201: json(ref('Class')) }, errors: [400, 401, 409, 413] },
-    { method: 'get', path: '/api/v1/classes', id: 'listClasses', tag: 'classes', summary: 'All classes', ok: { 200: json({ type: 'array', items: ref('Class') }) }, errors: [401] },
-    { method: 'get', path: '/api/v1/classes/{classId}', id: 'showClass', tag: 'classes', summary: 'One class with its roster size', ok: { 200: json(ref('ClassDetail')) }, errors: [401, 404] },
-    { method: 'get', path: '/api/v1/classes/{classId}/students', id: 'classRoster', tag: 'classes', summary: "The class's students", ok: { 200: json({ type: 'array', items: ref('Student') }) }, errors: [401, 404] },
+    ...accountOperations(),
+    { method: 'post', path: '/api/v1/classes', id: 'createClass', tag: 'classes', access: 'admin', summary: 'Create a class', body: { 'application/json': { schema: ref('NewClass') } }, ok: { 201: json(ref('Class')) }, errors: [400, 401, 409, 413] },
+    { method: 'get', path: '/api/v1/classes', id: 'listClasses', tag: 'classes', access: 'user', summary: 'All classes', ok: { 200: json({ type: 'array', items: ref('Class') }) }, errors: [401] },
+    { method: 'get', path: '/api/v1/classes/{classId}', id: 'showClass', tag: 'classes', access: 'class:classId', summary: 'One class with its roster size', ok: { 200: json(ref('ClassDetail')) }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/classes/{classId}/students', id: 'classRoster', tag: 'classes', access: 'class:classId', summary: "The class's students", ok: { 200: json({ type: 'array', items: ref('Student') }) }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/classes/{classId}/roster',
       id: 'importRoster',
       tag: 'classes',
       summary: 'Make the roster equal to an .xlsx or .csv file (all or nothing)',
+      access: 'class:classId',
       query: { dry_run: { ...flag, description: 'validate and report only' }, sheet: { type: 'string', description: 'the sheet to read (default: the first with data)' } },
       body: { 'multipart/form-data': { schema: { type: 'object', properties: { file: binary('application/octet-stream'), dry_run: flag, sheet: { type: 'string' } }, required: ['file'] } } },
       ok: { 200: json(ref('RosterReport')) },
       errors: [400, 401, 404, 413, 422],
     },
-    { method: 'get', path: '/api/v1/classes/{classId}/sessions', id: 'classSessions', tag: 'sessions', summary: "The class's attendance sessions", ok: { 200: json({ type: 'array', items: ref('SessionSummary') }) }, errors: [401, 404] },
-    { method: 'get', path: '/api/v1/classes/{classId}/attendance.{format}', id: 'exportClass', tag: 'sessions', summary: 'Students × sessions matrix with totals', ok: { 200: exportBody }, errors: [401, 404] },
-    { method: 'post', path: '/api/v1/students', id: 'createStudent', tag: 'students', summary: 'Create a student outside any roster', body: { 'application/json': { schema: ref('NewStudent') } }, ok: { 201: json(ref('Student')) }, errors: [400, 401, 409, 413] },
-    { method: 'get', path: '/api/v1/students/{studentId}', id: 'showStudent', tag: 'students', summary: 'One student and their enrolled face count', ok: { 200: json(ref('Student')) }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/classes/{classId}/teachers', id: 'assignTeacher', tag: 'accounts', access: 'admin', summary: 'Assign a teacher (by email) to the class', body: jsonBody('TeacherAssignment'), ok: { 201: json(ref('Assignment')) }, errors: [400, 401, 404, 409, 413] },
+    { method: 'delete', path: '/api/v1/classes/{classId}/teachers/{userId}', id: 'unassignTeacher', tag: 'accounts', access: 'admin', summary: 'Take a teacher off the class', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/classes/{classId}/sessions', id: 'classSessions', tag: 'sessions', access: 'class:classId', summary: "The class's attendance sessions", ok: { 200: json({ type: 'array', items: ref('SessionSummary') }) }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/classes/{classId}/attendance.{format}', id: 'exportClass', tag: 'sessions', access: 'class:classId', summary: 'Students × sessions matrix with totals', ok: { 200: exportBody }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/students', id: 'createStudent', tag: 'students', access: 'admin', summary: 'Create a student outside any roster', body: { 'application/json': { schema: ref('NewStudent') } }, ok: { 201: json(ref('Student')) }, errors: [400, 401, 409, 413] },
+    { method: 'get', path: '/api/v1/students/{studentId}', id: 'showStudent', tag: 'students', access: 'class:studentId', summary: 'One student and their enrolled face count', ok: { 200: json(ref('Student')) }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/students/{studentId}/faces',
       id: 'enrolFaces',
       tag: 'enrolment',
       summary: 'Enrol face photos, one face each; 422 no_usable_face when none could be enrolled',
+      access: 'class:studentId',
       limited: true,
       body: {
         'multipart/form-data': {
@@ -117,54 +145,75 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       ok: { 201: json(ref('Enrolment')) },
       errors: [400, 401, 404, 413, 422, 429, 503],
     },
-    { method: 'delete', path: '/api/v1/students/{studentId}/faces', id: 'eraseFaces', tag: 'enrolment', summary: 'Erase the embeddings and stored crops', ok: { 204: {} }, errors: [401, 404] },
-    { method: 'delete', path: '/api/v1/students/{studentId}', id: 'eraseStudent', tag: 'students', summary: 'Erase the student and everything biometric', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'delete', path: '/api/v1/students/{studentId}/faces', id: 'eraseFaces', tag: 'enrolment', access: 'admin', summary: 'Erase the embeddings and stored crops', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'delete', path: '/api/v1/students/{studentId}', id: 'eraseStudent', tag: 'students', access: 'admin', summary: 'Erase the student and everything biometric', ok: { 204: {} }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/enrolments',
       id: 'bulkEnrol',
       tag: 'enrolment',
       summary: 'Enrol a zip of <student_id>/<photo> folders',
+      access: 'admin',
       limited: true,
       body: { 'multipart/form-data': { schema: { type: 'object', properties: { file: binary('application/zip'), force: flag }, required: ['file'] } } },
       ok: { 200: json(ref('BulkEnrolment')) },
       errors: [400, 401, 413, 429, 503],
     },
-    { method: 'post', path: '/recognize_faces', id: 'recognizeClassic', tag: 'recognition', summary: 'Names in a photo, in the classic format', limited: true, largeJson: true, body: photoBody(['file', 'image'], recognitionOptions), ok: { 200: annotated(ref('ClassicRecognition')) }, errors: PHOTO_ERRORS },
-    { method: 'post', path: '/api/v1/recognitions', id: 'recognize', tag: 'recognition', summary: 'Every face of a photo: box, landmarks, decision, candidates', limited: true, largeJson: true, body: photoBody(['image', 'file'], recognitionOptions), ok: { 200: annotated(ref('Recognition')) }, errors: PHOTO_ERRORS },
-    { method: 'get', path: '/api/v1/sessions/{sessionId}', id: 'showSession', tag: 'sessions', summary: 'One attendance row per roster student, and the photos', ok: { 200: json(ref('Session')) }, errors: [401, 404] },
+    { method: 'post', path: '/recognize_faces', id: 'recognizeClassic', tag: 'recognition', access: 'class:class_id', summary: 'Names in a photo, in the classic format', limited: true, largeJson: true, body: photoBody(['file', 'image'], recognitionOptions), ok: { 200: annotated(ref('ClassicRecognition')) }, errors: PHOTO_ERRORS },
+    { method: 'post', path: '/api/v1/recognitions', id: 'recognize', tag: 'recognition', access: 'class:class_id', summary: 'Every face of a photo: box, landmarks, decision, candidates', limited: true, largeJson: true, body: photoBody(['image', 'file'], recognitionOptions), ok: { 200: annotated(ref('Recognition')) }, errors: PHOTO_ERRORS },
+    { method: 'get', path: '/api/v1/sessions/{sessionId}', id: 'showSession', tag: 'sessions', access: 'class:sessionId', summary: 'One attendance row per roster student, and the photos', ok: { 200: json(ref('Session')) }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/sessions/{sessionId}/photos',
       id: 'addSessionPhoto',
       tag: 'sessions',
       summary: 'Another photo of the same lesson: a student seen in any photo is present',
+      access: 'class:sessionId',
       limited: true,
       largeJson: true,
       body: photoBody(['image', 'file'], { threshold: recognitionOptions.threshold }),
       ok: { 200: json(ref('Recognition')) },
       errors: PHOTO_ERRORS,
     },
-    { method: 'patch', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}', id: 'correctAttendance', tag: 'sessions', summary: "Correct a student's status (audited)", body: { 'application/json': { schema: ref('Correction') } }, ok: { 200: json(ref('AttendanceRow')) }, errors: [400, 401, 404, 413] },
-    { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}/history', id: 'attendanceHistory', tag: 'sessions', summary: 'The audit trail of corrections', ok: { 200: json({ type: 'array', items: ref('AuditEntry') }) }, errors: [401, 404] },
-    { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance.{format}', id: 'exportSession', tag: 'sessions', summary: 'One session as a spreadsheet', ok: { 200: exportBody }, errors: [401, 404] },
+    { method: 'patch', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}', id: 'correctAttendance', tag: 'sessions', access: 'class:sessionId', summary: "Correct a student's status (audited)", body: { 'application/json': { schema: ref('Correction') } }, ok: { 200: json(ref('AttendanceRow')) }, errors: [400, 401, 404, 413] },
+    { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}/history', id: 'attendanceHistory', tag: 'sessions', access: 'class:sessionId', summary: 'The audit trail of corrections', ok: { 200: json({ type: 'array', items: ref('AuditEntry') }) }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance.{format}', id: 'exportSession', tag: 'sessions', access: 'class:sessionId', summary: 'One session as a spreadsheet', ok: { 200: exportBody }, errors: [401, 404] },
   ];
 }
 
 /** The template's regexp: a parameter is one path segment (or the rest of it, as in attendance.{format}). */
 function pattern(template: string): RegExp {
-  const body = template.split(/\{[^}]+\}/).map((lit) => lit.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+');
+  const body = template.split(/\{[^}]+\}/).map((lit) => lit.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('([^/]+)');
   // Express matches case-insensitively and ignores one trailing slash by default.
   return new RegExp(`^${body}/?$`, 'i');
 }
 
-/** Finds the operation a request is for (null for anything undocumented), HEAD counting as GET like in Express. */
-export function operationMatcher(ops: Operation[]): (method: string, urlPath: string) => Operation | null {
-  const table = ops.map((op) => ({ op, re: pattern(op.path) }));
+/** The operation a request is for and its path parameters, decoded; null for anything undocumented. */
+export function operationRouter(ops: Operation[]): (method: string, urlPath: string) => { op: Operation; params: Record<string, string> } | null {
+  const table = ops.map((op) => ({ op, re: pattern(op.path), names: [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]) }));
   return (method, urlPath) => {
+    // HEAD counts as GET, like in Express.
     const m = method === 'HEAD' ? 'get' : method.toLowerCase();
-    return table.find(({ op, re }) => op.method === m && re.test(urlPath))?.op ?? null;
+    for (const { op, re, names } of table) {
+      const found = op.method === m ? re.exec(urlPath) : null;
+      if (found) return { op, params: Object.fromEntries(names.map((n, i) => [n, safeDecode(found[i + 1])])) };
+    }
+    return null;
   };
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/** Finds the operation a request is for (null for anything undocumented). */
+export function operationMatcher(ops: Operation[]): (method: string, urlPath: string) => Operation | null {
+  const route = operationRouter(ops);
+  return (method, urlPath) => route(method, urlPath)?.op ?? null;
 }
 
 const PARAMS: Record<string, Schema> = {
@@ -173,6 +222,8 @@ const PARAMS: Record<string, Schema> = {
   sessionId: { type: 'string', format: 'uuid' },
   format: { enum: ['xlsx', 'csv'] },
   file: { type: 'string', description: 'a file name such as app.js or styles.css' },
+  userId: { type: 'string', format: 'uuid' },
+  keyId: { type: 'string', format: 'uuid' },
 };
 
 const STATUS_TEXT: Record<number, string> = {
@@ -180,7 +231,8 @@ const STATUS_TEXT: Record<number, string> = {
   201: 'Created',
   204: 'No content',
   400: 'Bad input (a specific code: no_file, invalid_image, validation_error, invalid_json, too_many_files…)',
-  401: 'unauthorized: no or invalid API key',
+  401: 'unauthorized: no or invalid credentials (session_expired for an expired session)',
+  403: 'forbidden (role), csrf_failed, password_change_required or setup_refused',
   404: 'not_found',
   409: 'Already exists',
   413: 'file_too_large, image_too_large, zip_too_large or payload_too_large',
@@ -192,6 +244,16 @@ const STATUS_TEXT: Record<number, string> = {
 
 const errorContent = { 'application/json': { schema: ref('Error') } };
 
+/**
+ * The errors an operation can answer: its own, plus what the policy adds. 401 without valid
+ * credentials and 403 (a password to change first, a cookie without CSRF token, a role without the
+ * right) for any non-public route; 404 for a class the teacher does not teach.
+ */
+function errorsOf(op: Operation): number[] {
+  const extra = op.access === 'public' ? [] : [401, 403, ...(op.access.startsWith('class:') ? [404] : [])];
+  return [...new Set([...op.errors, ...extra])].sort((a, b) => a - b);
+}
+
 function toPathItemOperation(op: Operation) {
   const params = [...op.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: PARAMS[name] }));
   const query = Object.entries(op.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
@@ -200,13 +262,14 @@ function toPathItemOperation(op: Operation) {
     const media = Object.entries(content).map(([type, schema]) => [type, { schema }]);
     responses[status] = { description: STATUS_TEXT[Number(status)], ...(media.length ? { content: Object.fromEntries(media) } : {}) };
   }
-  for (const status of op.errors) responses[status] = { description: STATUS_TEXT[status], content: errorContent };
+  for (const status of errorsOf(op)) responses[status] = { description: STATUS_TEXT[status], content: errorContent };
   responses.default = { description: 'Unexpected error', content: errorContent };
   return {
     operationId: op.id,
     tags: [op.tag],
     summary: op.summary,
-    ...(op.open ? { security: [] } : {}),
+    'x-access': op.access,
+    ...(op.access === 'public' ? { security: [] } : {}),
     ...(params.length || query.length ? { parameters: [...params, ...query] } : {}),
     ...(op.body ? { requestBody: { required: true, content: op.body } } : {}),
     responses,
@@ -229,12 +292,18 @@ export function openApiDocument(config: Config) {
         `A request not answered within ${config.requestTimeoutMs} ms gets 503 \`timeout\`.`,
       ].join(' '),
     },
-    security: [{ bearer: [] }, { apiKey: [] }],
+    security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
     paths,
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: 'From POST /api/v1/auth/login. Unsafe requests also need X-CSRF-Token (from the login answer or GET /api/v1/me) or a same-origin Origin header',
+        },
       },
       schemas,
     },

@@ -13,6 +13,9 @@ import { SessionsService } from './sessions';
 import { BulkEnrolmentService } from './bulk-enrolment';
 import { RetentionService } from './retention';
 import { RateLimits } from './rate-limits';
+import { UsersService } from './users';
+import { SignInService } from './sign-in';
+import { Policy } from './policy';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -29,6 +32,9 @@ export interface Services {
   sessions: SessionsService;
   retention: RetentionService;
   rateLimits: RateLimits;
+  users: UsersService;
+  signIn: SignInService;
+  policy: Policy;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -37,6 +43,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   const students = new StudentsService(db);
   const recognition = new RecognitionService(db, config, pipeline, queue, classes);
   const enrolment = new EnrolmentService(db, config, pipeline, queue, students);
+  const users = new UsersService(db);
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
@@ -51,5 +58,8 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     sessions: new SessionsService(db, classes, recognition),
     retention: new RetentionService(db, { sessionDays: config.sessionRetentionDays, photoDays: config.photoRetentionDays }),
     rateLimits: new RateLimits(db, config.rateLimitPerMin),
+    users,
+    signIn: new SignInService(db, config, users),
+    policy: new Policy(db),
   };
 }

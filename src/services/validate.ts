@@ -44,3 +44,21 @@ export function studentIdOf(v: unknown, field = 'student_id'): string {
   }
   return s;
 }
+
+/** An email address as people type them (one @, a dot in the domain, no spaces), at most 320 characters. */
+export function emailOf(body: unknown, field = 'email'): string {
+  const s = requiredString(body, field, 320);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s)) {
+    throw new AppError(400, 'validation_error', `"${field}" is not an email address`, [{ field, problem: 'format' }]);
+  }
+  return s;
+}
+
+/** One of `values`, or a 400 naming the field. */
+export function oneOf<T extends string>(body: unknown, field: string, values: readonly T[]): T {
+  const v = (body as Record<string, unknown> | null | undefined)?.[field];
+  if (typeof v !== 'string' || !values.includes(v as T)) {
+    throw new AppError(400, 'validation_error', `"${field}" must be one of ${values.join(', ')}`, [{ field, problem: 'enum' }]);
+  }
+  return v as T;
+}

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
+import { principalOf } from '../authorize';
 import { optionalBool } from '../../services/validate';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 import { sendExport } from './exports';
@@ -11,7 +12,7 @@ export function classRoutes(s: Services): Router {
     res.status(201).json(await s.classes.create(req.body));
   });
   r.get('/api/v1/classes', async (_req, res) => {
-    res.json(await s.classes.list());
+    res.json(await s.classes.list(s.policy.classFilter(principalOf(res))));
   });
   r.get('/api/v1/classes/:classId', async (req, res) => {
     res.json(await s.classes.show(String(req.params.classId)));
@@ -25,7 +26,7 @@ export function classRoutes(s: Services): Router {
     const report = await s.rosters.import(String(req.params.classId), file.data, file.name, {
       dryRun: optionalBool(q.dry_run, 'dry_run'),
       sheet: typeof q.sheet === 'string' && q.sheet !== '' ? q.sheet : undefined,
-      actor: res.locals.keyName,
+      actor: principalOf(res).actor,
     });
     res.json(report);
   });

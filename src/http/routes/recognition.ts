@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../services/services';
+import { principalOf } from '../authorize';
 import { optionalBool, optionalNumber } from '../../services/validate';
 import type { PipelineResult } from '../../vision/pipeline';
 import type { Recognition } from '../../services/recognition';
@@ -22,7 +23,7 @@ export function recognitionRoutes(s: Services): Router {
       classId,
       threshold: optionalNumber(p.threshold, 'threshold', 0.05, 0.95),
       record: optionalBool(p.record, 'record'),
-      actor: res.locals.keyName,
+      actor: principalOf(res).actor,
     });
     publishStats(res, out.result);
     return { ...out, annotate: optionalBool(p.annotate, 'annotate') };

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
+import { principalOf } from '../authorize';
 import { optionalNumber } from '../../services/validate';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 import { publishStats } from './recognition';
@@ -14,12 +15,12 @@ export function sessionRoutes(s: Services): Router {
   r.post('/api/v1/sessions/:sessionId/photos', oneFile(s.config, 'file'), async (req, res) => {
     const file = fileOf(req, 'file', ['image', 'file'], uploadBytes(s.config));
     const threshold = optionalNumber(paramsOf(req).threshold, 'threshold', 0.05, 0.95);
-    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, res.locals.keyName, threshold);
+    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, principalOf(res).actor, threshold);
     publishStats(res, result);
     res.json(result);
   });
   r.patch('/api/v1/sessions/:sessionId/attendance/:studentId', async (req, res) => {
-    res.json(await s.sessions.correct(String(req.params.sessionId), String(req.params.studentId), req.body, res.locals.keyName));
+    res.json(await s.sessions.correct(String(req.params.sessionId), String(req.params.studentId), req.body, principalOf(res).actor));
   });
   r.get('/api/v1/sessions/:sessionId/attendance/:studentId/history', async (req, res) => {
     res.json(await s.sessions.history(String(req.params.sessionId), String(req.params.studentId)));

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
+import { principalOf } from '../authorize';
 import { optionalBool } from '../../services/validate';
 import { fileOf, manyFiles, oneFile, paramsOf } from '../upload';
 
@@ -28,11 +29,11 @@ export function studentRoutes(s: Services): Router {
     res.json(await s.bulkEnrolment.enrolZip(file.data, { force: optionalBool(q.force, 'force') }));
   });
   r.delete('/api/v1/students/:studentId/faces', async (req, res) => {
-    await s.students.deleteFaces(String(req.params.studentId), res.locals.keyName);
+    await s.students.deleteFaces(String(req.params.studentId), principalOf(res).actor);
     res.status(204).end();
   });
   r.delete('/api/v1/students/:studentId', async (req, res) => {
-    await s.students.erase(String(req.params.studentId), res.locals.keyName);
+    await s.students.erase(String(req.params.studentId), principalOf(res).actor);
     res.status(204).end();
   });
   return r;
