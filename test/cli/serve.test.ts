@@ -1,33 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { backend, createTestDb, type TestDb } from '../helpers/test-db';
-
-const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-
-interface Server {
-  proc: ChildProcess;
-  port: number;
-  stdout: () => string;
-}
-
-/** Starts `rollcall serve` on an ephemeral port and waits for its "listening" log line. */
-function start(env: Record<string, string>): Promise<Server> {
-  const proc = spawn(process.execPath, [MAIN, 'serve'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', API_KEYS: '', ...env } });
-  let out = '';
-  let err = '';
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) resolve({ proc, port: JSON.parse(line).port, stdout: () => out });
-    });
-    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
-const exited = (p: ChildProcess) => new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
+import { exited, startServer as start } from '../helpers/serve';
 
 describe(`rollcall serve on ${backend}`, () => {
   let t: TestDb;
@@ -43,6 +17,9 @@ describe(`rollcall serve on ${backend}`, () => {
     const key = s.stdout().match(/\s(rc_[A-Za-z0-9_-]+)\s/)?.[1];
     expect(key).toBeDefined();
     expect(fs.readFileSync(path.join(t.options.dataDir, 'api-key.txt'), 'utf8').trim()).toBe(key);
+    // No user yet: a one-time token for the first admin, printed and saved beside the key.
+    const setupToken = s.stdout().match(/\s(setup_[A-Za-z0-9_-]{43})\s/)?.[1];
+    expect(fs.readFileSync(path.join(t.options.dataDir, 'setup-token.txt'), 'utf8').trim()).toBe(setupToken);
     const health = await fetch(`http://127.0.0.1:${s.port}/health`);
     expect(health.status).toBe(200);
     expect(((await health.json()) as { database: string }).database).toBe(backend);
