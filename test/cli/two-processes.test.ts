@@ -17,7 +17,7 @@ onPostgres('two serve processes on one Postgres', () => {
   beforeAll(async () => {
     t = await createTestDb();
     await t.db.close();
-    const env = { DATABASE_URL: t.options.databaseUrl!, LOG_LEVEL: 'warn' };
+    const env = { DATABASE_URL: t.options.databaseUrl! };
     servers.push(await startServer({ ...env, DATA_DIR: `${t.options.dataDir}/one` }));
     servers.push(await startServer({ ...env, DATA_DIR: `${t.options.dataDir}/two` }));
   });
