@@ -60,8 +60,13 @@ export interface Config {
   /** A sign-in session ends after this many minutes without a request, and this many hours after sign-in at the latest. */
   loginIdleMinutes: number;
   loginMaxHours: number;
-  /** The session cookie's Secure flag: always, never, or `auto` (when the request came over HTTPS to this process). */
+  /** The session cookie's Secure flag: always, never, or `auto` (when the request came over HTTPS). */
   cookieSecure: 'auto' | 'true' | 'false';
+  /**
+   * Reverse proxies in front of the service whose X-Forwarded-For/-Proto are believed (0: none).
+   * The client address counts sign-in failures; the protocol decides `auto` Secure cookies.
+   */
+  trustProxy: number;
 }
 
 export class ConfigError extends Error {
@@ -179,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginIdleMinutes: num(env, 'LOGIN_IDLE_MINUTES', 120, 1, 525_600, true),
     loginMaxHours: num(env, 'LOGIN_MAX_HOURS', 12, 1, 8760, true),
     cookieSecure: cookieSecure(env),
+    trustProxy: num(env, 'TRUST_PROXY', 0, 0, 10, true),
   };
 }
 

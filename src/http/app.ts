@@ -28,7 +28,8 @@ export interface AppDeps {
 export function createApp({ config, log, services }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Hops of X-Forwarded-For to believe: the client address of sign-in throttling, and HTTPS for cookies.
+  app.set('trust proxy', config.trustProxy);
   const metrics = appMetrics(config, services.queue);
   app.use(metrics.middleware);
   app.use(requestLog(log));

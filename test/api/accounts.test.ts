@@ -43,14 +43,24 @@ describe(`sign-in and accounts on ${backend}`, () => {
     expect((await audit('sign_in')).length).toBeGreaterThan(0);
   });
 
-  test('COOKIE_SECURE=true marks the cookie Secure', async () => {
+  test('the cookie is Secure with COOKIE_SECURE=true, or behind a trusted proxy that says HTTPS; the proxy names the client address', async () => {
     const secure = await createTestApp({ COOKIE_SECURE: 'true' });
+    const proxied = await createTestApp({ TRUST_PROXY: '1' });
     try {
-      await secure.services.users.create({ email: 'x@school.example', name: 'X', role: 'teacher', password: PASSWORD, classes: [] }, CLI_ACTOR);
+      for (const t of [secure, proxied]) {
+        await t.services.users.create({ email: 'x@school.example', name: 'X', role: 'teacher', password: PASSWORD, classes: [] }, CLI_ACTOR);
+      }
       const res = await request(secure.app).post('/api/v1/auth/login').send({ email: 'x@school.example', password: PASSWORD }).expect(200);
       expect(String(res.headers['set-cookie'])).toMatch(/; Secure$/);
+      const viaProxy = (proto: string) =>
+        request(proxied.app).post('/api/v1/auth/login').set('X-Forwarded-Proto', proto).set('X-Forwarded-For', '203.0.113.7').send({ email: 'x@school.example', password: PASSWORD });
+      expect(String((await viaProxy('https').expect(200)).headers['set-cookie'])).toMatch(/; Secure$/);
+      expect(String((await viaProxy('http').expect(200)).headers['set-cookie'])).not.toMatch(/Secure/);
+      const [signIn] = await proxied.t.db.query<{ after: { address: string } }>("SELECT after FROM audit_log WHERE action = 'sign_in' LIMIT 1");
+      expect(signIn.after.address).toBe('203.0.113.7');
     } finally {
       await secure.close();
+      await proxied.close();
     }
   });
 
