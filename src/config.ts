@@ -79,6 +79,16 @@ export interface Config {
   backupDir: string | null;
   backupEveryHours: number;
   backupKeep: number;
+  /** A sign-in session ends after this many minutes without a request, and this many hours after sign-in at the latest. */
+  loginIdleMinutes: number;
+  loginMaxHours: number;
+  /** The session cookie's Secure flag: always, never, or `auto` (when the request came over HTTPS). */
+  cookieSecure: 'auto' | 'true' | 'false';
+  /**
+   * Reverse proxies in front of the service whose X-Forwarded-For/-Proto are believed (0: none).
+   * The client address counts sign-in failures; the protocol decides `auto` Secure cookies.
+   */
+  trustProxy: number;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +143,12 @@ function origins(env: Env, name: string): string[] {
     if (originOf(o) !== o) throw new ConfigError(name, `"${o}" is not an origin like https://school.example (no path, no trailing slash)`);
   }
   return list;
+}
+
+function cookieSecure(env: Env): Config['cookieSecure'] {
+  const raw = env.COOKIE_SECURE?.trim().toLowerCase() || 'auto';
+  if (raw !== 'auto' && raw !== 'true' && raw !== 'false') throw new ConfigError('COOKIE_SECURE', `must be auto, true or false, got "${env.COOKIE_SECURE}"`);
+  return raw;
 }
 
 /** The project root (where package.json is), whether running from src/ via ts-jest or dist/src/. */
@@ -203,6 +219,10 @@ export function loadConfig(env: Env = process.env): Config {
     backupDir: backupDir ? path.resolve(backupDir) : null,
     backupEveryHours: num(env, 'BACKUP_EVERY_HOURS', 24, 0.01, 8760),
     backupKeep: num(env, 'BACKUP_KEEP', 7, 1, 1000, true),
+    loginIdleMinutes: num(env, 'LOGIN_IDLE_MINUTES', 120, 1, 525_600, true),
+    loginMaxHours: num(env, 'LOGIN_MAX_HOURS', 12, 1, 8760, true),
+    cookieSecure: cookieSecure(env),
+    trustProxy: num(env, 'TRUST_PROXY', 0, 0, 10, true),
   };
 }
 

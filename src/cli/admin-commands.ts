@@ -3,8 +3,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from './commands';
 import { UsageError, table, withServices } from './open-services';
+import { CLI_ACTOR } from '../services/users';
 
-/** rollcall classes create <code> <name> | classes list */
+/** rollcall classes create <code> <name> | classes list | classes assign <class> <email> */
 export const classes: Command['run'] = async (argv, { config }) => {
   const [sub, ...rest] = argv;
   return withServices(config, async (s) => {
@@ -18,7 +19,12 @@ export const classes: Command['run'] = async (argv, { config }) => {
       process.stdout.write(table([['id', 'code', 'name', 'students'], ...list.map((c) => [c.id, c.code, c.name, c.students ?? 0])]));
       return 0;
     }
-    throw new UsageError('use: classes create <code> <name> | classes list');
+    if (sub === 'assign' && rest.length === 2) {
+      const a = await s.users.assign(rest[0], { email: rest[1] }, CLI_ACTOR);
+      process.stdout.write(`${a.email} now teaches ${a.class_code}\n`);
+      return 0;
+    }
+    throw new UsageError('use: classes create <code> <name> | classes list | classes assign <class> <email>');
   });
 };
 
@@ -49,7 +55,7 @@ export const exportCmd: Command['run'] = async (argv, { config }) => {
   });
 };
 
-/** rollcall keys create <name> | list | revoke <name> */
+/** rollcall keys create <name> | list | revoke <name>: service keys (admin rights, no owner) */
 export const keys: Command['run'] = async (argv, { config }) => {
   const [sub, name, ...extra] = argv;
   return withServices(config, async (s) => {

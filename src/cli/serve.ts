@@ -16,8 +16,11 @@ const CLOSE_GRACE_MS = 10_000;
 /** Retention now and hourly; every process may run it, the statements are idempotent. */
 function scheduleRetention(services: Services, log: Logger): NodeJS.Timeout {
   const purge = () =>
-    Promise.all([services.retention.purge(), services.retention.purgeWebhookEvents()]).then(
-      ([r, webhookEvents]) => (r.sessions + r.photos + r.embeddings + webhookEvents > 0 ? log.info('retention purge', { ...r, webhook_events: webhookEvents }) : undefined),
+    Promise.all([services.retention.purge(), services.retention.purgeWebhookEvents(), services.signIn.purgeExpired()]).then(
+      ([r, webhookEvents, signIns]) =>
+        r.sessions + r.photos + r.embeddings + webhookEvents + signIns > 0
+          ? log.info('retention purge', { ...r, webhook_events: webhookEvents, sign_in_sessions: signIns })
+          : undefined,
       (e) => log.error('retention purge failed', { error: String(e) }),
     );
   void purge();
@@ -53,6 +56,13 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     process.stdout.write(
       `\nNo API_KEYS set: created API key "default" (shown once, also saved in ${first.file}):\n\n  ${first.key}\n\n`,
     );
+  }
+  const setup = await services.signIn.ensureSetupToken(config.dataDir);
+  if (setup) {
+    process.stdout.write(
+      `\nNo user yet: open the page and create the first admin with this one-time setup token (also saved in ${setup.file}):\n\n  ${setup.token}\n\n`,
+    );
+    log.info('setup token created', { file: setup.file });
   }
   const timers = [scheduleRetention(services, log), scheduleBackups(config, services, log)];
   // Every process sends due webhook deliveries; row locks keep them from sending one twice at once.

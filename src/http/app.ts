@@ -4,7 +4,9 @@ import type { Logger } from '../logger';
 import type { Services } from '../services/services';
 import { errorHandler, notFoundRoute } from './errors';
 import { requestLog } from './request-log';
-import { requireApiKey } from './auth';
+import { authenticate } from './auth';
+import { authorize } from './authorize';
+import { accountRoutes, userRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
 import { classRoutes } from './routes/classes';
 import { studentRoutes } from './routes/students';
@@ -30,18 +32,23 @@ export interface AppDeps {
 export function createApp({ config, log, services }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Hops of X-Forwarded-For to believe: the client address of sign-in throttling, and HTTPS for cookies.
+  app.set('trust proxy', config.trustProxy);
   const metrics = appMetrics(config, services.queue);
   app.use(metrics.middleware);
   app.use(requestLog(log));
   app.use(securityHeaders(config), cors(config), requestTimeout(config.requestTimeoutMs));
+  // Health probes are answered ahead of the shutdown gate and of any credentials.
   app.use(healthRoutes(services));
   app.use(drain(services.lifecycle));
-  app.use(metaRoutes(config, services.keys, metrics));
-  app.use(webRoutes()); // the teacher page: no key needed to load it, its API calls send one
-  app.use(requireApiKey(services.keys));
-  // Refused before any body is read; JSON is parsed only for a valid key.
+  // Who is calling, then whether they may (src/services/policy.ts, by each operation's access):
+  // refused before any body is read, except a teacher's recognition form, read for its class_id.
+  app.use(authenticate(services.keys, services.signIn), authorize(config, services.policy));
   app.use(rateLimit(config, services.rateLimits), jsonBody(config));
+  app.use(metaRoutes(config, metrics));
+  app.use(webRoutes());
+  app.use(accountRoutes(services));
+  app.use(userRoutes(services));
   app.use(classRoutes(services));
   app.use(studentRoutes(services));
   app.use(recognitionRoutes(services));

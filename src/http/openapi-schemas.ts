@@ -72,13 +72,13 @@ const attendanceStatus: Schema = { enum: ['present', 'absent', 'late', 'excused'
 const consent = object({
   state: { enum: ['granted', 'refused', 'unknown'], description: 'biometric consent; unknown until one is recorded' },
   recorded_at: nullable(dateTime),
-  recorded_by: { type: ['string', 'null'], description: 'who recorded it (the API key name)' },
+  recorded_by: { type: ['string', 'null'], description: "who recorded it: the user's email, or the service key's name" },
   note: nullable(string),
 });
 
 const auditEntry = {
   at: dateTime,
-  actor: { type: 'string', description: 'the API key name' },
+  actor: { type: 'string', description: "the user's email, or the service key's name" },
   action: string,
   before: { type: ['object', 'null'] },
   after: { type: ['object', 'null'] },
@@ -115,6 +115,22 @@ const detection = object({
 const totals = { present: integer, absent: integer, late: integer, excused: integer };
 const rate: Schema = { type: ['number', 'null'], description: '(present + late) / sessions counted; null when none' };
 const statusOrNull: Schema = { enum: ['present', 'absent', 'late', 'excused', null] };
+const role: Schema = { enum: ['admin', 'teacher'] };
+const password: Schema = { type: 'string', minLength: 12, maxLength: 256, description: 'at least 12 characters, not a common password' };
+const userProps = {
+  id: uuid,
+  email: string,
+  name: string,
+  role,
+  disabled: boolean,
+  must_change_password: boolean,
+  last_sign_in_at: nullable(dateTime),
+  created_at: dateTime,
+};
+const user = object(userProps);
+const userClass = object({ id: uuid, code: string, name: string });
+const apiKeyProps = { id: uuid, name: string, created_at: dateTime, revoked_at: nullable(dateTime) };
+const apiKey = object(apiKeyProps);
 
 export const schemas = {
   Error: object({
@@ -294,4 +310,30 @@ export const schemas = {
     delivered_at: nullable(dateTime),
     created_at: { ...dateTime, description: 'when the event happened' },
   }),
+  Login: object({ email: { type: 'string', maxLength: 320 }, password: { type: 'string', maxLength: 256 } }),
+  SignedIn: object({ user: user, csrf_token: { type: 'string', description: 'send it as X-CSRF-Token on unsafe requests made with the cookie' } }),
+  SetupStatus: object({ setup_needed: boolean }),
+  Setup: object({ setup_token: string, email: { type: 'string', maxLength: 320 }, name: { type: 'string', maxLength: 200 }, password: password }),
+  Me: object({ ...userProps, classes: array(userClass), csrf_token: { type: ['string', 'null'], description: 'for X-CSRF-Token when signed in with the cookie' } }),
+  PasswordChange: object({ current_password: string, new_password: password }),
+  NewKey: object({ name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } }),
+  ApiKey: apiKey,
+  CreatedKey: object({ ...apiKeyProps, key: { type: 'string', description: 'the key itself: shown this once' } }),
+  NewUser: object(
+    {
+      email: { type: 'string', maxLength: 320 },
+      name: { type: 'string', maxLength: 200 },
+      role,
+      password,
+      classes: { ...array(string), description: 'ids or codes of the classes the user teaches' },
+    },
+    ['classes'],
+  ),
+  User: object({ ...userProps, classes: array(userClass) }),
+  UserChange: object(
+    { name: { type: 'string', maxLength: 200 }, role, disabled: boolean, password: { ...password, description: 'a new password, to be changed at the next sign-in' } },
+    ['name', 'role', 'disabled', 'password'],
+  ),
+  TeacherAssignment: object({ email: { type: 'string', maxLength: 320 } }),
+  Assignment: object({ class_id: uuid, class_code: string, user_id: uuid, email: string }),
 } satisfies Record<string, Schema>;

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, type Config } from '../config';
+import type { Access } from '../services/policy';
+import { SESSION_COOKIE } from './session-cookie';
 import { ref, schemas, type Schema } from './openapi-schemas';
 
 /**
  * Every HTTP route, once: the OpenAPI document is built from this list, the metrics label
- * requests with its path templates, and the rate limit and JSON body limit read its flags.
+ * requests with its path templates, the rate limit and JSON body limit read its flags, and the
+ * access policy (src/services/policy.ts) reads who may call it.
  * test/api/openapi.test.ts checks it against the routes registered on the app.
  */
 export interface Operation {
@@ -13,10 +16,10 @@ export interface Operation {
   /** OpenAPI path template, e.g. /api/v1/classes/{classId}. */
   path: string;
   id: string;
-  tag: 'meta' | 'web' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks' | 'audit' | 'review' | 'insight';
+  tag: 'meta' | 'web' | 'accounts' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks' | 'audit' | 'review' | 'insight';
   summary: string;
-  /** No API key needed. */
-  open?: true;
+  /** Who may call it: see Access. */
+  access: Access;
   /** A health probe: answered ahead of the shutdown gate; any other operation may also answer 503 (see toPathItemOperation). */
   probe?: true;
   /** Costly (photos through the models): counts against RATE_LIMIT_PER_MIN per key. */
@@ -59,6 +62,26 @@ const exportBody = { [XLSX]: binary(XLSX), 'text/csv': { type: 'string' } };
 const annotated = (schema: Schema) => ({ 'application/json': schema, 'image/jpeg': binary('image/jpeg') });
 const PHOTO_ERRORS = [400, 401, 404, 413, 415, 429, 503];
 
+const jsonBody = (name: Parameters<typeof ref>[0]) => ({ 'application/json': { schema: ref(name) } });
+
+/** Sign-in, the signed-in user's own account and keys, and the admins' user management. */
+function accountOperations(): Operation[] {
+  return [
+    { method: 'post', path: '/api/v1/auth/login', id: 'login', tag: 'accounts', access: 'public', summary: 'Sign in with email and password: sets the session cookie', body: jsonBody('Login'), ok: { 200: json(ref('SignedIn')) }, errors: [400, 401, 413, 429] },
+    { method: 'post', path: '/api/v1/auth/logout', id: 'logout', tag: 'accounts', access: 'user', summary: 'End this session and clear its cookie', ok: { 204: {} }, errors: [401] },
+    { method: 'get', path: '/api/v1/auth/setup', id: 'setupStatus', tag: 'accounts', access: 'public', summary: 'Whether the first admin still has to be created', ok: { 200: json(ref('SetupStatus')) }, errors: [] },
+    { method: 'post', path: '/api/v1/auth/setup', id: 'setup', tag: 'accounts', access: 'public', summary: 'Create the first admin with the one-time setup token, and sign in', body: jsonBody('Setup'), ok: { 201: json(ref('SignedIn')) }, errors: [400, 403, 413] },
+    { method: 'get', path: '/api/v1/me', id: 'me', tag: 'accounts', access: 'user', summary: 'The signed-in user and their classes', ok: { 200: json(ref('Me')) }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/me/password', id: 'changePassword', tag: 'accounts', access: 'user', summary: 'Change your password (your other sessions end)', body: jsonBody('PasswordChange'), ok: { 204: {} }, errors: [400, 401, 404, 413] },
+    { method: 'post', path: '/api/v1/me/keys', id: 'createKey', tag: 'accounts', access: 'user', summary: 'A new API key of your own, with your role and classes (shown once)', body: jsonBody('NewKey'), ok: { 201: json(ref('CreatedKey')) }, errors: [400, 401, 404, 409, 413] },
+    { method: 'get', path: '/api/v1/me/keys', id: 'listKeys', tag: 'accounts', access: 'user', summary: 'Your API keys', ok: { 200: json({ type: 'array', items: ref('ApiKey') }) }, errors: [401, 404] },
+    { method: 'delete', path: '/api/v1/me/keys/{keyId}', id: 'revokeKey', tag: 'accounts', access: 'user', summary: 'Revoke one of your keys', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/users', id: 'createUser', tag: 'accounts', access: 'admin', summary: 'Create a user, with class assignments (all or nothing)', body: jsonBody('NewUser'), ok: { 201: json(ref('User')) }, errors: [400, 401, 409, 413] },
+    { method: 'get', path: '/api/v1/users', id: 'listUsers', tag: 'accounts', access: 'admin', summary: 'Every user with their classes', ok: { 200: json({ type: 'array', items: ref('User') }) }, errors: [401] },
+    { method: 'patch', path: '/api/v1/users/{userId}', id: 'updateUser', tag: 'accounts', access: 'admin', summary: "Change a user's name, role or disabled flag, or reset their password (changed at next sign-in)", body: jsonBody('UserChange'), ok: { 200: json(ref('User')) }, errors: [400, 401, 404, 409, 413] },
+  ];
+}
+
 export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): Operation[] {
   return [
     {
@@ -67,67 +90,72 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       id: 'health',
       tag: 'meta',
       summary: 'Database, models and inference queue; 503 database_unavailable or models_unavailable with details.down naming the parts that are down',
-      open: true,
+      access: 'public',
       probe: true,
       ok: { 200: json(ref('Health')) },
       errors: [503],
     },
-    { method: 'get', path: '/health/live', id: 'live', tag: 'meta', summary: 'Liveness probe: the process is up (asks no dependency)', open: true, probe: true, ok: { 200: json(ref('Live')) }, errors: [] },
+    { method: 'get', path: '/health/live', id: 'live', tag: 'meta', summary: 'Liveness probe: the process is up (asks no dependency)', access: 'public', probe: true, ok: { 200: json(ref('Live')) }, errors: [] },
     {
       method: 'get',
       path: '/health/ready',
       id: 'ready',
       tag: 'meta',
       summary: 'Readiness probe: 503 starting, shutting_down, database_unavailable or models_unavailable',
-      open: true,
+      access: 'public',
       probe: true,
       ok: { 200: json(ref('Ready')) },
       errors: [503],
     },
-    { method: 'get', path: '/openapi.json', id: 'openapi', tag: 'meta', summary: 'This document', open: true, ok: { 200: json({ type: 'object' }) }, errors: [] },
+    { method: 'get', path: '/openapi.json', id: 'openapi', tag: 'meta', summary: 'This document', access: 'public', ok: { 200: json({ type: 'object' }) }, errors: [] },
     {
       method: 'get',
       path: '/metrics',
       id: 'metrics',
       tag: 'meta',
       summary: 'Prometheus metrics (text format 0.0.4); needs a key unless METRICS_PUBLIC=true',
-      ...(config.metricsPublic ? { open: true as const } : {}),
+      access: config.metricsPublic ? 'public' : 'admin',
       ok: { 200: { 'text/plain': { type: 'string' } } },
       errors: config.metricsPublic ? [] : [401],
     },
-    { method: 'get', path: '/', id: 'webPage', tag: 'web', summary: 'The teacher page', open: true, ok: { 200: { 'text/html': { type: 'string' } } }, errors: [] },
+    { method: 'get', path: '/', id: 'webPage', tag: 'web', summary: 'The teacher page', access: 'public', ok: { 200: { 'text/html': { type: 'string' } } }, errors: [] },
     {
       method: 'get',
       path: '/web/{file}',
       id: 'webAsset',
       tag: 'web',
       summary: "The teacher page's scripts and styles",
-      open: true,
+      access: 'public',
       ok: { 200: { 'text/javascript': { type: 'string' }, 'text/css': { type: 'string' } } },
       // An unknown asset falls through to the API: 401 without a key, 404 with one.
       errors: [401, 404],
     },
-    { method: 'post', path: '/api/v1/classes', id: 'createClass', tag: 'classes', summary: 'Create a class', body: { 'application/json': { schema: ref('NewClass') } }, ok: { 201: json(ref('Class')) }, errors: [400, 401, 409, 413] },
-    { method: 'get', path: '/api/v1/classes', id: 'listClasses', tag: 'classes', summary: 'All classes', ok: { 200: json({ type: 'array', items: ref('Class') }) }, errors: [401] },
-    { method: 'get', path: '/api/v1/classes/{classId}', id: 'showClass', tag: 'classes', summary: 'One class with its roster size', ok: { 200: json(ref('ClassDetail')) }, errors: [401, 404] },
-    { method: 'get', path: '/api/v1/classes/{classId}/students', id: 'classRoster', tag: 'classes', summary: "The class's students", ok: { 200: json({ type: 'array', items: ref('Student') }) }, errors: [401, 404] },
+    ...accountOperations(),
+    { method: 'post', path: '/api/v1/classes', id: 'createClass', tag: 'classes', access: 'admin', summary: 'Create a class', body: { 'application/json': { schema: ref('NewClass') } }, ok: { 201: json(ref('Class')) }, errors: [400, 401, 409, 413] },
+    { method: 'get', path: '/api/v1/classes', id: 'listClasses', tag: 'classes', access: 'user', summary: 'All classes', ok: { 200: json({ type: 'array', items: ref('Class') }) }, errors: [401] },
+    { method: 'get', path: '/api/v1/classes/{classId}', id: 'showClass', tag: 'classes', access: 'class:classId', summary: 'One class with its roster size', ok: { 200: json(ref('ClassDetail')) }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/classes/{classId}/students', id: 'classRoster', tag: 'classes', access: 'class:classId', summary: "The class's students", ok: { 200: json({ type: 'array', items: ref('Student') }) }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/classes/{classId}/roster',
       id: 'importRoster',
       tag: 'classes',
       summary: 'Make the roster equal to an .xlsx or .csv file (all or nothing)',
+      access: 'class:classId',
       query: { dry_run: { ...flag, description: 'validate and report only' }, sheet: { type: 'string', description: 'the sheet to read (default: the first with data)' } },
       body: { 'multipart/form-data': { schema: { type: 'object', properties: { file: binary('application/octet-stream'), dry_run: flag, sheet: { type: 'string' } }, required: ['file'] } } },
       ok: { 200: json(ref('RosterReport')) },
       errors: [400, 401, 404, 413, 422],
     },
-    { method: 'get', path: '/api/v1/classes/{classId}/sessions', id: 'classSessions', tag: 'sessions', summary: "The class's attendance sessions", ok: { 200: json({ type: 'array', items: ref('SessionSummary') }) }, errors: [401, 404] },
-    { method: 'get', path: '/api/v1/classes/{classId}/attendance.{format}', id: 'exportClass', tag: 'sessions', summary: 'Students × sessions matrix with totals', ok: { 200: exportBody }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/classes/{classId}/teachers', id: 'assignTeacher', tag: 'accounts', access: 'admin', summary: 'Assign a teacher (by email) to the class', body: jsonBody('TeacherAssignment'), ok: { 201: json(ref('Assignment')) }, errors: [400, 401, 404, 409, 413] },
+    { method: 'delete', path: '/api/v1/classes/{classId}/teachers/{userId}', id: 'unassignTeacher', tag: 'accounts', access: 'admin', summary: 'Take a teacher off the class', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/classes/{classId}/sessions', id: 'classSessions', access: 'class:classId', tag: 'sessions', summary: "The class's attendance sessions", ok: { 200: json({ type: 'array', items: ref('SessionSummary') }) }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/classes/{classId}/attendance.{format}', id: 'exportClass', access: 'class:classId', tag: 'sessions', summary: 'Students × sessions matrix with totals', ok: { 200: exportBody }, errors: [401, 404] },
     {
       method: 'get',
       path: '/api/v1/classes/{classId}/stats',
       id: 'classStats',
+      access: 'class:classId',
       tag: 'insight',
       summary: 'Attendance rate per session and per student (under 90%: chronically absent), as the class export counts them',
       query: {
@@ -137,12 +165,13 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       ok: { 200: json(ref('ClassStats')) },
       errors: [400, 401, 404],
     },
-    { method: 'post', path: '/api/v1/students', id: 'createStudent', tag: 'students', summary: 'Create a student outside any roster', body: { 'application/json': { schema: ref('NewStudent') } }, ok: { 201: json(ref('Student')) }, errors: [400, 401, 409, 413] },
-    { method: 'get', path: '/api/v1/students/{studentId}', id: 'showStudent', tag: 'students', summary: 'One student, their enrolled face count and consent', ok: { 200: json(ref('Student')) }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/students', id: 'createStudent', access: 'admin', tag: 'students', summary: 'Create a student outside any roster', body: { 'application/json': { schema: ref('NewStudent') } }, ok: { 201: json(ref('Student')) }, errors: [400, 401, 409, 413] },
+    { method: 'get', path: '/api/v1/students/{studentId}', id: 'showStudent', access: 'class:studentId', tag: 'students', summary: 'One student, their enrolled face count and consent', ok: { 200: json(ref('Student')) }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/students/{studentId}/consent',
       id: 'recordConsent',
+      access: 'class:studentId',
       tag: 'students',
       summary: "Record the student's biometric consent; refused erases their faces at once (audited)",
       body: { 'application/json': { schema: ref('NewConsent') } },
@@ -153,6 +182,7 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       method: 'get',
       path: '/api/v1/students/{studentId}/export',
       id: 'exportStudent',
+      access: 'admin',
       tag: 'students',
       summary: 'Subject access: a zip of JSON files with everything stored about the student (audited)',
       ok: { 200: { 'application/zip': binary('application/zip') } },
@@ -164,6 +194,7 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       id: 'enrolFaces',
       tag: 'enrolment',
       summary: 'Enrol face photos, one face each; 422 no_usable_face when none could be enrolled',
+      access: 'class:studentId',
       limited: true,
       body: {
         'multipart/form-data': {
@@ -173,40 +204,43 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       ok: { 201: json(ref('Enrolment')) },
       errors: [400, 401, 404, 409, 413, 422, 429, 503],
     },
-    { method: 'get', path: '/api/v1/students/{studentId}/attendance', id: 'studentAttendance', tag: 'insight', summary: "The student's attendance in each of their classes", ok: { 200: json(ref('StudentAttendance')) }, errors: [401, 404] },
-    { method: 'delete', path: '/api/v1/students/{studentId}/faces', id: 'eraseFaces', tag: 'enrolment', summary: 'Erase the embeddings and stored crops', ok: { 204: {} }, errors: [401, 404] },
-    { method: 'delete', path: '/api/v1/students/{studentId}', id: 'eraseStudent', tag: 'students', summary: 'Erase the student and everything biometric', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/students/{studentId}/attendance', id: 'studentAttendance', access: 'class:studentId', tag: 'insight', summary: "The student's attendance in each of their classes", ok: { 200: json(ref('StudentAttendance')) }, errors: [401, 404] },
+    { method: 'delete', path: '/api/v1/students/{studentId}/faces', id: 'eraseFaces', access: 'admin', tag: 'enrolment', summary: 'Erase the embeddings and stored crops', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'delete', path: '/api/v1/students/{studentId}', id: 'eraseStudent', access: 'admin', tag: 'students', summary: 'Erase the student and everything biometric', ok: { 204: {} }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/enrolments',
       id: 'bulkEnrol',
       tag: 'enrolment',
       summary: 'Enrol a zip of <student_id>/<photo> folders',
+      access: 'admin',
       limited: true,
       body: { 'multipart/form-data': { schema: { type: 'object', properties: { file: binary('application/zip'), force: flag }, required: ['file'] } } },
       ok: { 200: json(ref('BulkEnrolment')) },
       errors: [400, 401, 413, 429, 503],
     },
-    { method: 'post', path: '/recognize_faces', id: 'recognizeClassic', tag: 'recognition', summary: 'Names in a photo, in the classic format', limited: true, largeJson: true, body: photoBody(['file', 'image'], recognitionOptions), ok: { 200: annotated(ref('ClassicRecognition')) }, errors: PHOTO_ERRORS },
-    { method: 'post', path: '/api/v1/recognitions', id: 'recognize', tag: 'recognition', summary: 'Every face of a photo: box, landmarks, decision, candidates', limited: true, largeJson: true, body: photoBody(['image', 'file'], recognitionOptions), ok: { 200: annotated(ref('Recognition')) }, errors: PHOTO_ERRORS },
-    { method: 'get', path: '/api/v1/sessions/{sessionId}', id: 'showSession', tag: 'sessions', summary: 'One attendance row per roster student, and the photos', ok: { 200: json(ref('Session')) }, errors: [401, 404] },
+    { method: 'post', path: '/recognize_faces', id: 'recognizeClassic', tag: 'recognition', access: 'class:class_id', summary: 'Names in a photo, in the classic format', limited: true, largeJson: true, body: photoBody(['file', 'image'], recognitionOptions), ok: { 200: annotated(ref('ClassicRecognition')) }, errors: PHOTO_ERRORS },
+    { method: 'post', path: '/api/v1/recognitions', id: 'recognize', tag: 'recognition', access: 'class:class_id', summary: 'Every face of a photo: box, landmarks, decision, candidates', limited: true, largeJson: true, body: photoBody(['image', 'file'], recognitionOptions), ok: { 200: annotated(ref('Recognition')) }, errors: PHOTO_ERRORS },
+    { method: 'get', path: '/api/v1/sessions/{sessionId}', id: 'showSession', tag: 'sessions', access: 'class:sessionId', summary: 'One attendance row per roster student, and the photos', ok: { 200: json(ref('Session')) }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/sessions/{sessionId}/photos',
       id: 'addSessionPhoto',
       tag: 'sessions',
       summary: 'Another photo of the same lesson: a student seen in any photo is present',
+      access: 'class:sessionId',
       limited: true,
       largeJson: true,
       body: photoBody(['image', 'file'], { threshold: recognitionOptions.threshold }),
       ok: { 200: json(ref('Recognition')) },
       errors: PHOTO_ERRORS,
     },
-    { method: 'patch', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}', id: 'correctAttendance', tag: 'sessions', summary: "Correct a student's status (audited)", body: { 'application/json': { schema: ref('Correction') } }, ok: { 200: json(ref('AttendanceRow')) }, errors: [400, 401, 404, 413] },
+    { method: 'patch', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}', id: 'correctAttendance', access: 'class:sessionId', tag: 'sessions', summary: "Correct a student's status (audited)", body: { 'application/json': { schema: ref('Correction') } }, ok: { 200: json(ref('AttendanceRow')) }, errors: [400, 401, 404, 413] },
     {
       method: 'get',
       path: '/api/v1/sessions/{sessionId}/photos/{photoId}',
       id: 'sessionPhoto',
+      access: 'class:sessionId',
       tag: 'review',
       summary: "A stored photo's bytes as uploaded (only with STORE_PHOTOS=true, until PHOTO_RETENTION_DAYS), for the review page's face crops",
       ok: { 200: { 'application/octet-stream': binary('application/octet-stream') } },
@@ -216,6 +250,7 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       method: 'post',
       path: '/api/v1/sessions/{sessionId}/detections/{detectionId}',
       id: 'reviewDetection',
+      access: 'class:sessionId',
       tag: 'review',
       summary:
         'Name an unnamed face (the student becomes present, source review; with learn the face becomes one of their templates) or dismiss it. ' +
@@ -224,11 +259,12 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       ok: { 200: json(ref('ReviewResult')) },
       errors: [400, 401, 404, 409, 413, 422],
     },
-    { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}/history', id: 'attendanceHistory', tag: 'sessions', summary: 'The audit trail of corrections', ok: { 200: json({ type: 'array', items: ref('AuditEntry') }) }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance/{studentId}/history', id: 'attendanceHistory', access: 'class:sessionId', tag: 'sessions', summary: 'The audit trail of corrections', ok: { 200: json({ type: 'array', items: ref('AuditEntry') }) }, errors: [401, 404] },
     {
       method: 'get',
       path: '/api/v1/audit',
       id: 'auditLog',
+      access: 'admin',
       tag: 'audit',
       summary: 'The audit log, newest first, filtered and paged',
       query: {
@@ -248,20 +284,22 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       method: 'post',
       path: '/api/v1/backups',
       id: 'createBackup',
+      access: 'admin',
       tag: 'meta',
       summary: 'A consistent backup of the embedded database, taken while the service runs (what `rollcall backup` asks for); 409 backup_unsupported on PostgreSQL (use pg_dump)',
       ok: { 200: { 'application/octet-stream': binary('application/octet-stream') } },
       errors: [401, 409],
     },
-    { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance.{format}', id: 'exportSession', tag: 'sessions', summary: 'One session as a spreadsheet', ok: { 200: exportBody }, errors: [401, 404] },
-    { method: 'post', path: '/api/v1/webhooks', id: 'createWebhook', tag: 'webhooks', summary: 'Register an endpoint for signed event deliveries (admin); the secret is shown only in this answer', body: { 'application/json': { schema: ref('NewWebhook') } }, ok: { 201: json(ref('CreatedWebhook')) }, errors: [400, 401, 413] },
-    { method: 'get', path: '/api/v1/webhooks', id: 'listWebhooks', tag: 'webhooks', summary: 'The registered endpoints (admin), without secrets', ok: { 200: json({ type: 'array', items: ref('Webhook') }) }, errors: [401] },
-    { method: 'patch', path: '/api/v1/webhooks/{webhookId}', id: 'pauseWebhook', tag: 'webhooks', summary: 'Pause or resume an endpoint (admin): paused, it gets no new events and its pending deliveries wait', body: { 'application/json': { schema: ref('WebhookUpdate') } }, ok: { 200: json(ref('Webhook')) }, errors: [400, 401, 404, 413] },
-    { method: 'delete', path: '/api/v1/webhooks/{webhookId}', id: 'deleteWebhook', tag: 'webhooks', summary: 'Delete an endpoint and its delivery log (admin)', ok: { 204: {} }, errors: [401, 404] },
+    { method: 'get', path: '/api/v1/sessions/{sessionId}/attendance.{format}', id: 'exportSession', access: 'class:sessionId', tag: 'sessions', summary: 'One session as a spreadsheet', ok: { 200: exportBody }, errors: [401, 404] },
+    { method: 'post', path: '/api/v1/webhooks', id: 'createWebhook', access: 'admin', tag: 'webhooks', summary: 'Register an endpoint for signed event deliveries (admin); the secret is shown only in this answer', body: { 'application/json': { schema: ref('NewWebhook') } }, ok: { 201: json(ref('CreatedWebhook')) }, errors: [400, 401, 413] },
+    { method: 'get', path: '/api/v1/webhooks', id: 'listWebhooks', access: 'admin', tag: 'webhooks', summary: 'The registered endpoints (admin), without secrets', ok: { 200: json({ type: 'array', items: ref('Webhook') }) }, errors: [401] },
+    { method: 'patch', path: '/api/v1/webhooks/{webhookId}', id: 'pauseWebhook', access: 'admin', tag: 'webhooks', summary: 'Pause or resume an endpoint (admin): paused, it gets no new events and its pending deliveries wait', body: { 'application/json': { schema: ref('WebhookUpdate') } }, ok: { 200: json(ref('Webhook')) }, errors: [400, 401, 404, 413] },
+    { method: 'delete', path: '/api/v1/webhooks/{webhookId}', id: 'deleteWebhook', access: 'admin', tag: 'webhooks', summary: 'Delete an endpoint and its delivery log (admin)', ok: { 204: {} }, errors: [401, 404] },
     {
       method: 'get',
       path: '/api/v1/webhooks/{webhookId}/deliveries',
       id: 'webhookDeliveries',
+      access: 'admin',
       tag: 'webhooks',
       summary: "The endpoint's latest 200 deliveries (admin): status, attempts, last error, next attempt",
       ok: { 200: json({ type: 'array', items: ref('WebhookDelivery') }) },
@@ -272,18 +310,37 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
 
 /** The template's regexp: a parameter is one path segment (or the rest of it, as in attendance.{format}). */
 function pattern(template: string): RegExp {
-  const body = template.split(/\{[^}]+\}/).map((lit) => lit.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+');
+  const body = template.split(/\{[^}]+\}/).map((lit) => lit.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('([^/]+)');
   // Express matches case-insensitively and ignores one trailing slash by default.
   return new RegExp(`^${body}/?$`, 'i');
 }
 
-/** Finds the operation a request is for (null for anything undocumented), HEAD counting as GET like in Express. */
-export function operationMatcher(ops: Operation[]): (method: string, urlPath: string) => Operation | null {
-  const table = ops.map((op) => ({ op, re: pattern(op.path) }));
+/** The operation a request is for and its path parameters, decoded; null for anything undocumented. */
+export function operationRouter(ops: Operation[]): (method: string, urlPath: string) => { op: Operation; params: Record<string, string> } | null {
+  const table = ops.map((op) => ({ op, re: pattern(op.path), names: [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]) }));
   return (method, urlPath) => {
+    // HEAD counts as GET, like in Express.
     const m = method === 'HEAD' ? 'get' : method.toLowerCase();
-    return table.find(({ op, re }) => op.method === m && re.test(urlPath))?.op ?? null;
+    for (const { op, re, names } of table) {
+      const found = op.method === m ? re.exec(urlPath) : null;
+      if (found) return { op, params: Object.fromEntries(names.map((n, i) => [n, safeDecode(found[i + 1])])) };
+    }
+    return null;
   };
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/** Finds the operation a request is for (null for anything undocumented). */
+export function operationMatcher(ops: Operation[]): (method: string, urlPath: string) => Operation | null {
+  const route = operationRouter(ops);
+  return (method, urlPath) => route(method, urlPath)?.op ?? null;
 }
 
 const PARAMS: Record<string, Schema> = {
@@ -295,6 +352,8 @@ const PARAMS: Record<string, Schema> = {
   detectionId: { type: 'string', pattern: '^[0-9]+$', description: "a detection's id from GET /api/v1/sessions/{sessionId}" },
   format: { enum: ['xlsx', 'csv'] },
   file: { type: 'string', description: 'a file name such as app.js or styles.css' },
+  userId: { type: 'string', format: 'uuid' },
+  keyId: { type: 'string', format: 'uuid' },
 };
 
 const STATUS_TEXT: Record<number, string> = {
@@ -302,7 +361,8 @@ const STATUS_TEXT: Record<number, string> = {
   201: 'Created',
   204: 'No content',
   400: 'Bad input (a specific code: no_file, invalid_image, validation_error, invalid_json, too_many_files…)',
-  401: 'unauthorized: no or invalid API key',
+  401: 'unauthorized: no or invalid credentials (session_expired for an expired session)',
+  403: 'forbidden (role), csrf_failed, password_change_required or setup_refused',
   404: 'not_found',
   409: 'Conflicts with what is stored (already exists, already_assigned, embedding_expired…), or consent_required (enrolment without granted biometric consent)',
   413: 'file_too_large, image_too_large, zip_too_large or payload_too_large',
@@ -314,6 +374,16 @@ const STATUS_TEXT: Record<number, string> = {
 
 const errorContent = { 'application/json': { schema: ref('Error') } };
 
+/**
+ * The errors an operation can answer: its own, plus what the policy adds. 401 without valid
+ * credentials and 403 (a password to change first, a cookie without CSRF token, a role without the
+ * right) for any non-public route; 404 for a class the teacher does not teach.
+ */
+function errorsOf(op: Operation): number[] {
+  const extra = op.access === 'public' ? [] : [401, 403, ...(op.access.startsWith('class:') ? [404] : [])];
+  return [...new Set([...op.errors, ...extra])].sort((a, b) => a - b);
+}
+
 function toPathItemOperation(op: Operation) {
   const params = [...op.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: PARAMS[name] }));
   const query = Object.entries(op.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
@@ -323,14 +393,15 @@ function toPathItemOperation(op: Operation) {
     responses[status] = { description: STATUS_TEXT[Number(status)], ...(media.length ? { content: Object.fromEntries(media) } : {}) };
   }
   // Any request may meet a database outage or a shutdown (503), except the probes, which say so themselves.
-  const errors = op.probe ? op.errors : [...new Set([...op.errors, 503])];
+  const errors = op.probe ? errorsOf(op) : [...new Set([...errorsOf(op), 503])];
   for (const status of errors) responses[status] = { description: STATUS_TEXT[status], content: errorContent };
   responses.default = { description: 'Unexpected error', content: errorContent };
   return {
     operationId: op.id,
     tags: [op.tag],
     summary: op.summary,
-    ...(op.open ? { security: [] } : {}),
+    'x-access': op.access,
+    ...(op.access === 'public' ? { security: [] } : {}),
     ...(params.length || query.length ? { parameters: [...params, ...query] } : {}),
     ...(op.body ? { requestBody: { required: true, content: op.body } } : {}),
     responses,
@@ -353,12 +424,18 @@ export function openApiDocument(config: Config) {
         `A request not answered within ${config.requestTimeoutMs} ms gets 503 \`timeout\`.`,
       ].join(' '),
     },
-    security: [{ bearer: [] }, { apiKey: [] }],
+    security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
     paths,
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: 'From POST /api/v1/auth/login. Unsafe requests also need X-CSRF-Token (from the login answer or GET /api/v1/me) or a same-origin Origin header',
+        },
       },
       schemas,
     },

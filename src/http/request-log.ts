@@ -12,7 +12,8 @@ export function requestLog(log: Logger): RequestHandler {
         path: req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path,
         status: res.statusCode,
         ms: Math.round(ms * 10) / 10,
-        ...(res.locals.keyName ? { key: res.locals.keyName } : {}),
+        // A signed-in user by id (their email stays out of the logs), a service key by name.
+        ...(res.locals.principal ? (res.locals.principal.userId ? { user: res.locals.principal.userId } : { actor: res.locals.principal.actor }) : {}),
         ...(res.locals.errorCode ? { error: res.locals.errorCode } : {}),
         ...(res.locals.timings ? { timings_ms: res.locals.timings } : {}),
       });

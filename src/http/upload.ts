@@ -31,7 +31,9 @@ export interface UploadedFile {
  */
 function multipartOnly(mw: RequestHandler): RequestHandler {
   return (req, res, next) => {
-    if (!req.is('multipart/form-data')) return next();
+    // Read once: the policy may have read a recognition's form already to find its class_id.
+    if (!req.is('multipart/form-data') || res.locals.formRead) return next();
+    res.locals.formRead = true;
     mw(req, res, (err?: unknown) => {
       if (err && !(err instanceof MulterError)) {
         return next(new AppError(400, 'invalid_upload', `the multipart body could not be read: ${(err as Error).message}`));

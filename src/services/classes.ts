@@ -26,8 +26,9 @@ export class ClassesService {
     return view(row);
   }
 
-  async list() {
-    return (await classesRepo.list(this.db)).map(view);
+  /** Every class, or only those taught by `teacherId`. */
+  async list(teacherId: string | null = null) {
+    return (await classesRepo.list(this.db, teacherId)).map(view);
   }
 
   /** A class by id or by code. */

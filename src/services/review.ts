@@ -63,7 +63,7 @@ export class ReviewService {
     private readonly config: Config,
   ) {}
 
-  /** `actor` is whoever is signed in (today the API key's name): it goes to the audit log. */
+  /** `actor` is whoever is signed in (the user's email, or the service key's name): it goes to the audit log. */
   async review(sessionId: string, detectionId: string, body: unknown, actor: string) {
     const decision = reviewDecision(body);
     return this.db.transaction(async (tx) => {

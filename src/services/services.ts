@@ -21,6 +21,9 @@ import { Lifecycle } from './lifecycle';
 import { BackupService } from './backups';
 import { ReviewService } from './review';
 import { InsightService } from './insight';
+import { UsersService } from './users';
+import { SignInService } from './sign-in';
+import { Policy } from './policy';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -45,6 +48,9 @@ export interface Services {
   backups: BackupService;
   review: ReviewService;
   insight: InsightService;
+  users: UsersService;
+  signIn: SignInService;
+  policy: Policy;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -56,6 +62,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   const enrolment = new EnrolmentService(db, config, pipeline, queue, students, consent);
   const lifecycle = new Lifecycle();
   const sessions = new SessionsService(db, classes, recognition);
+  const users = new UsersService(db);
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
@@ -82,5 +89,8 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     backups: new BackupService(db),
     review: new ReviewService(db, config),
     insight: new InsightService(db, classes, sessions, students),
+    users,
+    signIn: new SignInService(db, config, users),
+    policy: new Policy(db),
   };
 }

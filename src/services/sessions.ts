@@ -71,7 +71,7 @@ export class SessionsService {
     return this.recognition.recognize(photo, { classId: s.class_id, sessionId: s.id, threshold, actor });
   }
 
-  /** A teacher's correction; the before/after goes to the audit log with the key's name. */
+  /** A teacher's correction; the before/after goes to the audit log with the acting user. */
   async correct(id: string, studentId: string, body: unknown, actor: string) {
     const s = await this.session(id);
     const { status, note } = parseInput(Correction, body);

@@ -67,3 +67,6 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const field = String(issue.path[0] ?? '');
   throw new AppError(400, 'validation_error', `"${field}" ${issue.message}`, [{ field, problem: problemOf(issue, fields[field]) }]);
 }
+
+/** An email address as people type them (one @, a dot in the domain, no spaces), at most 320 characters. */
+export const email = text(320).pipe(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: 'is not an email address' }));

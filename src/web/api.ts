@@ -1,10 +1,13 @@
-const KEY_STORAGE = 'rollcall.apiKey';
-
-/** The API key lives in localStorage so the teacher types it once per browser. */
-export const apiKey = {
-  get: (): string | null => localStorage.getItem(KEY_STORAGE),
-  set: (key: string): void => localStorage.setItem(KEY_STORAGE, key),
-  clear: (): void => localStorage.removeItem(KEY_STORAGE),
+/**
+ * The page is signed in by the HttpOnly session cookie, which the browser sends by itself; what
+ * changes something also carries the session's CSRF token, kept in memory only (GET /api/v1/me
+ * gives it again after a reload).
+ */
+let csrfToken: string | null = null;
+export const csrf = {
+  set: (token: string | null): void => {
+    csrfToken = token;
+  },
 };
 
 /** An API error answer: `{"error": {"code", "message", "details"}}`, or a network failure. */
@@ -29,9 +32,8 @@ function toApiError(status: number, body: string): ApiError {
   return new ApiError(status, 'http_error', `the server answered ${status}`);
 }
 
-function authHeaders(): Record<string, string> {
-  const key = apiKey.get();
-  return key ? { Authorization: `Bearer ${key}` } : {};
+function authHeaders(method: string): Record<string, string> {
+  return method !== 'GET' && csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
@@ -39,7 +41,7 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
   try {
     res = await fetch(path, {
       method,
-      headers: { ...authHeaders(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: { ...authHeaders(method), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -61,6 +63,11 @@ export async function sendJson<T>(method: 'POST' | 'PATCH', path: string, body: 
   return (await (await send(method, path, body)).json()) as T;
 }
 
+/** A request answered 204 (sign-out, password change, revocations). */
+export async function sendNoContent(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
+  await send(method, path, body);
+}
+
 /**
  * A multipart POST through XMLHttpRequest, because fetch reports no upload progress.
  * onProgress gets the fraction sent, then null once the server is working on the upload.
@@ -69,7 +76,7 @@ export function upload<T>(path: string, form: FormData, onProgress: (sent: numbe
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
-    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
+    for (const [k, v] of Object.entries(authHeaders('POST'))) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onProgress(e.lengthComputable ? e.loaded / e.total : null);
     xhr.upload.onload = () => onProgress(null);
     xhr.onload = () => {
@@ -85,7 +92,7 @@ export function upload<T>(path: string, form: FormData, onProgress: (sent: numbe
   });
 }
 
-/** Exports need the key header, so a plain link cannot fetch them: fetch, then save the blob. */
+/** Exports are fetched, then saved from the blob, so that an error shows in the page rather than as a file. */
 export async function download(path: string): Promise<string> {
   const res = await send('GET', path);
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? path.split('/').pop() ?? 'export';

@@ -1,14 +1,14 @@
-import { apiKey } from './api.js';
+import { setupAccount } from './account.js';
+import { setupAdmin } from './admin.js';
 import { setupAttendance } from './attendance.js';
 import { setupClasses } from './classes.js';
 import { byId } from './dom.js';
-import { announce, clearError } from './feedback.js';
 import { setupRoster } from './roster.js';
 import { InsightView } from './insight.js';
 import { SessionView } from './session.js';
 import { SessionsList } from './sessions.js';
 import { loadStudents } from './students.js';
-import type { ClassInfo } from './types.js';
+import type { ClassInfo, Me } from './types.js';
 
 // The page's entry point (index.html loads it as a module): wires the steps together around the
 // selected class.
@@ -39,35 +39,23 @@ function selectClass(c: ClassInfo | null): void {
   if (c) void refreshStudents().then(refreshSessions);
 }
 
-const classes = setupClasses(selectClass);
+let isAdmin = false;
+const admin = setupAdmin();
+const classes = setupClasses(selectClass, (list) => {
+  if (isAdmin) void admin.load(list);
+});
 setupRoster(classId, refreshStudents);
 setupAttendance(classId, view, refreshSessions);
 
-const keyForm = byId('key-form', HTMLFormElement);
-const keyInput = byId('key-input', HTMLInputElement);
-const keyState = byId('key-state', HTMLParagraphElement);
-const classSection = byId('class-section', HTMLElement);
-
-function showKeyState(): void {
-  const has = apiKey.get() !== null;
-  keyState.textContent = has ? 'A key is saved in this browser.' : 'No key saved yet: ask your administrator for one.';
-  classSection.hidden = !has;
-}
-
-keyForm.addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  apiKey.set(keyInput.value.trim());
-  keyForm.reset();
-  showKeyState();
-  void classes.reload().then(() => announce('Key saved.'));
-});
-byId('key-forget', HTMLButtonElement).addEventListener('click', () => {
-  apiKey.clear();
-  clearError();
-  selectClass(null);
-  showKeyState();
-  announce('Key removed from this browser.');
-});
-
-showKeyState();
-if (apiKey.get()) void classes.reload();
+const account = setupAccount(
+  (me: Me) => {
+    isAdmin = me.role === 'admin';
+    for (const s of document.querySelectorAll<HTMLElement>('.admin-only')) s.hidden = !isAdmin;
+    void classes.reload();
+  },
+  () => {
+    isAdmin = false;
+    selectClass(null);
+  },
+);
+void account.start();

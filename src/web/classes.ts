@@ -6,10 +6,11 @@ import type { ClassInfo } from './types.js';
 const CLASS_STORAGE = 'rollcall.classId';
 
 /**
- * Step 2: the class picker and the "create a class" form. `onSelect` gets the chosen class
+ * Step 1: the class picker (the signed-in teacher's classes; all for an admin) and the admins'
+ * "create a class" form. `onSelect` gets the chosen class
  * (or null); the last choice is remembered so a reload lands on the same class.
  */
-export function setupClasses(onSelect: (c: ClassInfo | null) => void): { reload(): Promise<void> } {
+export function setupClasses(onSelect: (c: ClassInfo | null) => void, onLoaded: (classes: ClassInfo[]) => void): { reload(): Promise<void> } {
   const section = byId('class-section', HTMLElement);
   const select = byId('class-select', HTMLSelectElement);
   const form = byId('class-form', HTMLFormElement);
@@ -24,9 +25,10 @@ export function setupClasses(onSelect: (c: ClassInfo | null) => void): { reload(
   async function reload(): Promise<void> {
     classes = (await busy('Loading classes…', section, () => getJson<ClassInfo[]>('/api/v1/classes'))) ?? [];
     select.replaceChildren(
-      el('option', { value: '' }, classes.length ? 'Choose a class…' : 'No class yet: create one below'),
+      el('option', { value: '' }, classes.length ? 'Choose a class…' : 'No class yet'),
       ...classes.map((c) => el('option', { value: c.id }, `${c.code} — ${c.name}`)),
     );
+    onLoaded(classes);
     const remembered = localStorage.getItem(CLASS_STORAGE) ?? '';
     choose(classes.some((c) => c.id === remembered) ? remembered : '');
   }

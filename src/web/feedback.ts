@@ -18,7 +18,7 @@ export function clearError(): void {
 export function showError(e: unknown): void {
   const box = errorBox();
   const message = e instanceof Error ? e.message : String(e);
-  const hint = e instanceof ApiError && e.status === 401 ? ' Check the API key in step 1.' : '';
+  const hint = e instanceof ApiError && e.status === 401 ? ' Sign in again.' : '';
   const code = e instanceof ApiError ? ` (${e.code})` : '';
   box.textContent = `Error${code}: ${message.replace(/\.$/, '')}.${hint}`;
   box.hidden = false;

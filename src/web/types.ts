@@ -137,3 +137,24 @@ export interface SessionSummary {
   unknown_faces: number;
   photos: number;
 }
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'teacher';
+  must_change_password: boolean;
+  classes: ClassInfo[];
+  csrf_token: string | null;
+}
+
+export interface UserInfo extends Omit<Me, 'csrf_token'> {
+  disabled: boolean;
+}
+
+export interface KeyInfo {
+  id: string;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+}

@@ -127,7 +127,7 @@ describe(`hardening on ${backend}`, () => {
     await request(app).get(`/api/v1/classes?api_key=${KEYS[3]}`).set(as(KEYS[3])).expect(200);
     await request(app).get('/api/v1/classes').set('Authorization', 'Bearer not-a-key-but-secret-ish').expect(401);
     expect(lines).toHaveLength(3);
-    expect(lines.map((l) => JSON.parse(l).key)).toEqual(['env-4', 'env-4', undefined]);
+    expect(lines.map((l) => JSON.parse(l).actor)).toEqual(['env-4', 'env-4', undefined]);
     for (const line of lines) {
       for (const secret of [KEYS[3], 'not-a-key-but-secret-ish', base64.slice(0, 32), base64.slice(5000, 5032)]) expect(line).not.toContain(secret);
     }

@@ -88,11 +88,12 @@ describe(`OpenAPI document on ${backend}`, () => {
     expect(documentedRoutes(doc)).toEqual(registeredRoutes(a.app));
   });
 
-  test('is OpenAPI 3.1 with both key schemes, unique operation ids and resolvable $refs', () => {
+  test('is OpenAPI 3.1 with both key schemes and the cookie, unique operation ids and resolvable $refs', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+      session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'rollcall_session' }),
     });
     const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
     expect(new Set(ids).size).toBe(ids.length);
@@ -186,6 +187,44 @@ describe(`OpenAPI document on ${backend}`, () => {
     const page = await documented(request(a.app).get('/api/v1/audit?limit=2').set(auth));
     await documented(request(a.app).get(`/api/v1/audit?cursor=${page.body.next_cursor}&entity=student`).set(auth));
     await documented(request(a.app).get('/api/v1/audit?since=yesterday').set(auth));
+  });
+
+  test('accounts: setup, sign-in, own keys, users and assignments', async () => {
+    const setup = await a.services.signIn.ensureSetupToken(a.config.dataDir);
+    await documented(request(a.app).get('/api/v1/auth/setup'));
+    const admin = request.agent(a.app);
+    await documented(admin.post('/api/v1/auth/setup').send({ setup_token: 'wrong', email: 'head@school.example', name: 'Head', password: 'a long enough secret' }));
+    const first = await documented(admin.post('/api/v1/auth/setup').send({ setup_token: setup!.token, email: 'head@school.example', name: 'Head', password: 'a long enough secret' }));
+    await documented(request(a.app).post('/api/v1/auth/login').send({ email: 'head@school.example', password: 'not the password' }));
+    await documented(request(a.app).post('/api/v1/auth/login').send({ email: 'head@school.example' }));
+    const csrf = { 'X-CSRF-Token': first.body.csrf_token as string };
+    await documented(admin.get('/api/v1/me'));
+    await documented(request(a.app).get('/api/v1/me').set(auth));
+    const teacher = await documented(admin.post('/api/v1/users').set(csrf).send({ email: 'ana@school.example', name: 'Ana', role: 'teacher', password: 'another long secret', classes: ['API-1'] }));
+    await documented(admin.post('/api/v1/users').set(csrf).send({ email: 'ana@school.example', name: 'Ana', role: 'teacher', password: 'another long secret' }));
+    await documented(admin.post('/api/v1/users').set(csrf).send({ email: 'bo@school.example', name: 'Bo', role: 'teacher', password: 'password1234' }));
+    await documented(admin.get('/api/v1/users'));
+    await documented(admin.patch(`/api/v1/users/${teacher.body.id}`).set(csrf).send({ name: 'Ana B.' }));
+    await documented(admin.patch(`/api/v1/users/${teacher.body.id}`).set(csrf).send({ role: 'pope' }));
+    await documented(admin.patch('/api/v1/users/00000000-0000-0000-0000-000000000000').set(csrf).send({ name: 'Nobody' }));
+    await documented(admin.patch(`/api/v1/users/${first.body.user.id}`).set(csrf).send({ disabled: true }));
+    await documented(admin.delete(`/api/v1/classes/${classId}/teachers/${teacher.body.id}`).set(csrf));
+    await documented(admin.delete(`/api/v1/classes/${classId}/teachers/${teacher.body.id}`).set(csrf));
+    await documented(admin.post(`/api/v1/classes/${classId}/teachers`).set(csrf).send({ email: 'ana@school.example' }));
+    await documented(admin.post(`/api/v1/classes/${classId}/teachers`).set(csrf).send({ email: 'ana@school.example' }));
+    await documented(admin.post(`/api/v1/classes/${classId}/teachers`).send({ email: 'ana@school.example' }));
+    const key = await documented(admin.post('/api/v1/me/keys').set(csrf).send({ name: 'phone' }));
+    await documented(admin.post('/api/v1/me/keys').set(csrf).send({ name: 'phone' }));
+    await documented(admin.get('/api/v1/me/keys'));
+    await documented(admin.delete(`/api/v1/me/keys/${key.body.id}`).set(csrf));
+    await documented(admin.delete(`/api/v1/me/keys/${key.body.id}`).set(csrf));
+    await documented(admin.post('/api/v1/me/password').set(csrf).send({ current_password: 'wrong', new_password: 'a brand new secret' }));
+    await documented(admin.post('/api/v1/me/password').set(csrf).send({ current_password: 'a long enough secret', new_password: 'a brand new secret' }));
+    const ana = await documented(request(a.app).post('/api/v1/auth/login').send({ email: 'ana@school.example', password: 'another long secret' }));
+    const anaCookie = String(ana.headers['set-cookie']).split(';')[0];
+    await documented(request(a.app).get('/api/v1/users').set('Cookie', anaCookie));
+    await documented(admin.post('/api/v1/auth/logout').set(csrf));
+    await documented(admin.get('/api/v1/me'));
   });
 
   test('erasure', async () => {

@@ -16,9 +16,10 @@ import { backend } from '../helpers/test-db';
 
 /**
  * The teacher page in Debian's Chromium, driven by playwright-core (which never downloads a
- * browser of its own), against the real app, models and database: key, class, roster (a bad one
- * first), consent, enrolment by picker and by drop, attendance from two photos, a correction,
- * exports, and a refused consent erasing faces.
+ * browser of its own), against the real app, models and database: the first admin made with the
+ * setup token, a class and a teacher made by the admin, then the teacher signed in: only her
+ * classes, roster (a bad one first), consent, enrolment by picker and by drop, attendance from two
+ * photos, a correction, exports, a refused consent erasing faces, review and insight.
  * Screenshots of every step, desktop and 375 px wide, go to test-artifacts/browser/.
  */
 const CHROMIUM = '/usr/bin/chromium';
@@ -108,25 +109,68 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await a?.close();
   });
 
-  test('the page loads without a key, under a strict CSP, and keeps the key', async () => {
+  const TEACHER = { email: 'ana@school.example', password: 'ana teaches biology' };
+
+  test('first start: the page asks for the setup token and creates the first admin, under a strict CSP', async () => {
+    const setup = await a.services.signIn.ensureSetupToken(a.config.dataDir);
     const res = await page.goto(base);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
-    await page.getByRole('textbox', { name: 'API key' }).fill(API_KEY);
-    await page.getByRole('button', { name: 'Save key' }).click();
-    await page.getByLabel('Class', { exact: true }).waitFor();
-    expect(await page.evaluate(() => localStorage.getItem('rollcall.apiKey'))).toBe(API_KEY);
-    await snap('01-key');
+    await page.locator('#setup-form').waitFor();
+    expect(await page.locator('#signin-section').isHidden()).toBe(true);
+    await page.getByLabel('Setup token').fill(setup!.token);
+    await page.getByLabel('Your email').fill('head@school.example');
+    await page.getByLabel('Your name').fill('Head Teacher');
+    await page.locator('#setup-password').fill('the head password');
+    await snap('01-setup');
+    await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+    await page.getByText('Signed in as Head Teacher (admin)').waitFor();
+    await page.locator('#admin-section:not([hidden])').waitFor();
+    // The session is an HttpOnly cookie: nothing for a script to read or a teacher to paste.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
   });
 
-  test('create a class', async () => {
-    await page.getByText('Create a class').click();
-    await page.getByLabel('Code').fill('BIO-7');
-    await page.getByLabel('Name', { exact: true }).fill('Biology 7');
-    await page.getByRole('button', { name: 'Create class' }).click();
+  test('the admin creates classes and a teacher for one of them', async () => {
+    for (const [code, name] of [['ART-1', 'Art 1'], ['BIO-7', 'Biology 7']]) {
+      await page.getByText('Create a class').click();
+      await page.getByLabel('Code').fill(code);
+      await page.getByLabel('Name', { exact: true }).fill(name);
+      await page.getByRole('button', { name: 'Create class' }).click();
+      await page.locator('#class-select option:checked', { hasText: `${code} — ${name}` }).waitFor({ state: 'attached' });
+    }
+    await page.getByText('Add a person').click();
+    await page.locator('#user-email').fill(TEACHER.email);
+    await page.getByLabel('Full name').fill('Ana Teacher');
+    await page.getByLabel('Role').selectOption('teacher');
+    await page.locator('#user-password').fill(TEACHER.password);
+    await page.getByLabel('Teaches').selectOption({ label: 'BIO-7 — Biology 7' });
+    await page.getByRole('button', { name: 'Add person' }).click();
+    const row = page.locator('#users-rows tr', { hasText: TEACHER.email });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('BIO-7');
+    await page.getByLabel('Key name').fill('sis-export');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.locator('#keys-list li', { hasText: 'sis-export' }).waitFor();
+    expect(await page.locator('#key-created').textContent()).toMatch(/rc_[A-Za-z0-9_-]{20,}/);
+    await snap('02-admin');
+  });
+
+  test('the teacher signs in and sees only her class, and no admin area', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#signin-form').waitFor();
+    await page.locator('#signin-email').fill(TEACHER.email);
+    await page.locator('#signin-password').fill(TEACHER.password);
+    await snap('03-sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Signed in as Ana Teacher (teacher)').waitFor();
+    const options = page.locator('#class-select option');
+    await options.nth(1).waitFor({ state: 'attached' });
+    expect(await options.allTextContents()).toEqual(['Choose a class…', 'BIO-7 — Biology 7']);
+    expect(await page.locator('#admin-section').isHidden()).toBe(true);
+    expect(await page.locator('#class-create').isHidden()).toBe(true);
+    await page.getByLabel('Class', { exact: true }).selectOption({ label: 'BIO-7 — Biology 7' });
     await page.locator('#roster-section:not([hidden])').waitFor();
-    expect(await page.locator('#class-select option:checked').textContent()).toBe('BIO-7 — Biology 7');
-    await snap('02-class');
+    await snap('04-teacher');
   });
 
   test('a bad roster shows its row errors; a good one lists the students', async () => {
@@ -137,7 +181,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await page.locator('#roster-errors:not([hidden])').waitFor();
     expect(await page.locator('#roster-error-rows tr td').first().textContent()).toBe('3');
     expect(await page.getByRole('alert').textContent()).toContain('invalid_roster');
-    await snap('03-roster-errors');
+    await snap('05-roster-errors');
 
     // Consent comes with the roster for three; Rose's is recorded on the page below.
     const rows = PEOPLE.map((id) => [`S-${id}`, nameOf(id), id === 'rose_leslie' ? null : 'yes']);
@@ -157,7 +201,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await page.getByRole('alert').filter({ hasText: 'consent_required' }).waitFor();
     await card('rose_leslie').getByRole('button', { name: 'Consent given' }).click();
     await card('rose_leslie').locator('.consent', { hasText: 'Consent: given' }).waitFor();
-    await snap('04-consent');
+    await snap('06-consent');
   });
 
   test('enrol photos by file picker and by drag and drop, with a result per image', async () => {
@@ -182,7 +226,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await done('rose_leslie', files.length);
 
     for (const id of PEOPLE) expect(await card(id).locator('.faces').textContent()).toBe(`${enrolFiles(id).length} faces enrolled`);
-    await snap('05-enrolled');
+    await snap('07-enrolled');
   });
 
   test('attendance from a photo: boxes drawn, Obama and Biden present, one click corrects', async () => {
@@ -196,7 +240,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(await absent().locator('li', { hasText: NOT_ENROLLED.name }).textContent()).toContain('not enrolled: mark by hand');
     expect(await absent().locator('li', { hasText: nameOf('kit_harington') }).textContent()).not.toContain('not enrolled');
     expect(await page.locator('#session-photos canvas').getAttribute('aria-label')).toContain('2 named');
-    await snap('06-recognised');
+    await snap('08-recognised');
 
     await present().getByRole('button', { name: `Mark absent (${nameOf('biden')})` }).click();
     await absent().getByText(nameOf('biden'), { exact: true }).waitFor();
@@ -208,7 +252,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     const photoBox = (await canvas.boundingBox())!;
     const statusBox = (await page.getByRole('status').boundingBox())!;
     expect(statusBox.y + statusBox.height <= photoBox.y || statusBox.y >= photoBox.y + photoBox.height).toBe(true);
-    await snap('07-corrected');
+    await snap('09-corrected');
   });
 
   test('a second photo of the lesson adds Kit and Rose; the correction stands', async () => {
@@ -220,7 +264,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(await absent().textContent()).toContain(nameOf('biden'));
     expect(await page.locator('#session-photos canvas').count()).toBe(2);
     expect(await page.locator('#sessions-rows tr').count()).toBe(1);
-    await snap('08-second-photo');
+    await snap('10-second-photo');
   });
 
   test('a photo shrunk by a messaging app: its faces are counted as too small, and the page asks for the original', async () => {
@@ -232,7 +276,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await warning.waitFor();
     expect(await warning.textContent()).toContain('send the original photo');
     expect(await page.locator('#session-photos canvas').nth(2).getAttribute('aria-label')).toContain('Too small, Too small');
-    await snap('09-small-faces');
+    await snap('11-small-faces');
   });
 
   test('exports download as files that open', async () => {
@@ -248,7 +292,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     const [matrix] = await Promise.all([page.waitForEvent('download'), page.locator('#matrix-csv').click()]);
     const csv = fs.readFileSync(await matrix.path(), 'utf8');
     expect(csv).toContain(nameOf('kit_harington'));
-    await snap('10-exported');
+    await snap('12-exported');
   });
 
   test('refusing consent asks first, then erases the faces at once', async () => {
@@ -268,7 +312,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
       ['S-biden'],
     );
     expect(n).toBe(0);
-    await snap('11-consent-refused');
+    await snap('13-consent-refused');
     expect(problems).toEqual([]);
   });
 
@@ -287,7 +331,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await item.first().waitFor();
     expect(await item.count()).toBe(1);
     expect(await item.locator('canvas.crop').count()).toBe(1);
-    await snap('09-review');
+    await snap('14-review');
     expect(await axeViolations()).toEqual([]);
 
     // A click on the box opens (focuses) that face's panel.
@@ -311,7 +355,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(await canvas.getAttribute('aria-label')).toContain(`1 named, 0 unknown`);
     await page.locator('#review-none:not([hidden])').waitFor();
     await page.getByRole('status').filter({ hasText: `${name} marked present; Rollcall will use this face to recognise them` }).waitFor();
-    await snap('10-reviewed');
+    await snap('15-reviewed');
 
     await page.getByLabel('Another photo of this lesson').setInputFiles(fixturePath('query/006_A.jpg'));
     await page.getByRole('button', { name: 'Add photo', exact: true }).click();
@@ -319,7 +363,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(await page.locator('#session-photos canvas').nth(1).getAttribute('aria-label')).toContain(name);
     const [second] = await a.t.db.query<{ status: string; review: string | null }>('SELECT status, review FROM detections ORDER BY id DESC LIMIT 1');
     expect(second).toEqual({ status: 'matched', review: null });
-    await snap('11-learnt');
+    await snap('16-learnt');
   });
 
   test('review: "Not a student" dismisses a stranger; the box turns grey', async () => {
@@ -330,7 +374,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await item.getByRole('button', { name: /^Not a student/ }).click();
     await page.locator('#review-none:not([hidden])').waitFor();
     expect(await page.locator('#session-photos canvas').nth(2).getAttribute('aria-label')).toContain('Not a student');
-    await snap('12-dismissed');
+    await snap('17-dismissed');
   });
 
   test('insight: charts drawn from our own origin, each with a table; the calendar coloured by status', async () => {
@@ -351,7 +395,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(flagged).toBeGreaterThan(0);
     expect(await page.locator('#calendar-rows td.present').count()).toBeGreaterThan(0);
     await page.locator('#insight-section').scrollIntoViewIfNeeded();
-    await snap('13-insight');
+    await snap('18-insight');
     expect(await axeViolations()).toEqual([]);
     expect(problems).toEqual([]);
   });

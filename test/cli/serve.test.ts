@@ -17,6 +17,9 @@ describe(`rollcall serve on ${backend}`, () => {
     const key = s.stdout().match(/\s(rc_[A-Za-z0-9_-]+)\s/)?.[1];
     expect(key).toBeDefined();
     expect(fs.readFileSync(path.join(t.options.dataDir, 'api-key.txt'), 'utf8').trim()).toBe(key);
+    // No user yet: a one-time token for the first admin, printed and saved beside the key.
+    const setupToken = s.stdout().match(/\s(setup_[A-Za-z0-9_-]{43})\s/)?.[1];
+    expect(fs.readFileSync(path.join(t.options.dataDir, 'setup-token.txt'), 'utf8').trim()).toBe(setupToken);
     const health = await fetch(`http://127.0.0.1:${s.port}/health`);
     expect(health.status).toBe(200);
     expect(((await health.json()) as { database: string }).database).toBe(backend);

@@ -31,9 +31,18 @@ describe('config', () => {
     ['REVIEW_RETENTION_DAYS', '-1'],
     ['REVIEW_RETENTION_DAYS', '1.5'],
     ['MAX_TEMPLATES', '0'],
+    ['LOGIN_IDLE_MINUTES', '0'],
+    ['LOGIN_MAX_HOURS', '1.5'],
+    ['COOKIE_SECURE', 'sometimes'],
+    ['TRUST_PROXY', '-1'],
   ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+
+  test('sign-in settings: defaults and values', () => {
+    expect(loadConfig({})).toMatchObject({ loginIdleMinutes: 120, loginMaxHours: 12, cookieSecure: 'auto', trustProxy: 0 });
+    expect(loadConfig({ LOGIN_IDLE_MINUTES: '15', LOGIN_MAX_HOURS: '24', COOKIE_SECURE: 'TRUE' })).toMatchObject({ loginIdleMinutes: 15, loginMaxHours: 24, cookieSecure: 'true' });
   });
 
   test('values are read from the environment', () => {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { z } from 'zod';
 import { flag, parseInput } from '../../services/validate';
+import { principalOf } from '../authorize';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 import { sendExport } from './exports';
 import { exportFormat } from '../../services/exports';
@@ -14,7 +15,7 @@ export function classRoutes(s: Services): Router {
     res.status(201).json(await s.classes.create(req.body));
   });
   r.get('/api/v1/classes', async (_req, res) => {
-    res.json(await s.classes.list());
+    res.json(await s.classes.list(s.policy.classFilter(principalOf(res))));
   });
   r.get('/api/v1/classes/:classId', async (req, res) => {
     res.json(await s.classes.show(String(req.params.classId)));
@@ -28,7 +29,7 @@ export function classRoutes(s: Services): Router {
     const report = await s.rosters.import(String(req.params.classId), file.data, file.name, {
       dryRun: parseInput(RosterParams, q).dry_run,
       sheet: typeof q.sheet === 'string' && q.sheet !== '' ? q.sheet : undefined,
-      actor: res.locals.keyName,
+      actor: principalOf(res).actor,
     });
     res.json(report);
   });

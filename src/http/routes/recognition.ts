@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../services/services';
 import { z } from 'zod';
 import { flag, optionalNumber, parseInput } from '../../services/validate';
+import { principalOf } from '../authorize';
 import type { PipelineResult } from '../../vision/pipeline';
 import type { Recognition } from '../../services/recognition';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
@@ -22,7 +23,7 @@ export function recognitionRoutes(s: Services): Router {
     const p = paramsOf(req);
     const classId = typeof p.class_id === 'string' && p.class_id !== '' ? p.class_id : null;
     const { threshold, record, annotate } = parseInput(RecognitionParams, p);
-    const out = await s.recognition.recognize(file.data, { classId, threshold, record, actor: res.locals.keyName });
+    const out = await s.recognition.recognize(file.data, { classId, threshold, record, actor: principalOf(res).actor });
     publishStats(res, out.result);
     return { ...out, annotate };
   }

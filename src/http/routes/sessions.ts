@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { z } from 'zod';
 import { optionalNumber, parseInput } from '../../services/validate';
+import { principalOf } from '../authorize';
 import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
 import { publishStats } from './recognition';
 import { sendExport } from './exports';
@@ -17,12 +18,12 @@ export function sessionRoutes(s: Services): Router {
   r.post('/api/v1/sessions/:sessionId/photos', oneFile(s.config, 'file'), async (req, res) => {
     const file = fileOf(req, 'file', ['image', 'file'], uploadBytes(s.config));
     const { threshold } = parseInput(PhotoParams, paramsOf(req));
-    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, res.locals.keyName, threshold);
+    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, principalOf(res).actor, threshold);
     publishStats(res, result);
     res.json(result);
   });
   r.patch('/api/v1/sessions/:sessionId/attendance/:studentId', async (req, res) => {
-    res.json(await s.sessions.correct(String(req.params.sessionId), String(req.params.studentId), req.body, res.locals.keyName));
+    res.json(await s.sessions.correct(String(req.params.sessionId), String(req.params.studentId), req.body, principalOf(res).actor));
   });
   r.get('/api/v1/sessions/:sessionId/photos/:photoId', async (req, res) => {
     const bytes = await s.sessions.photo(String(req.params.sessionId), String(req.params.photoId));
@@ -32,7 +33,7 @@ export function sessionRoutes(s: Services): Router {
   });
   r.post('/api/v1/sessions/:sessionId/detections/:detectionId', async (req, res) => {
     // The actor is one value (today the key's name) so a signed-in user can take its place.
-    res.json(await s.review.review(String(req.params.sessionId), String(req.params.detectionId), req.body, res.locals.keyName));
+    res.json(await s.review.review(String(req.params.sessionId), String(req.params.detectionId), req.body, principalOf(res).actor));
   });
   r.get('/api/v1/sessions/:sessionId/attendance/:studentId/history', async (req, res) => {
     res.json(await s.sessions.history(String(req.params.sessionId), String(req.params.studentId)));

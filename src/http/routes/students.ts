@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { z } from 'zod';
 import { flag, parseInput } from '../../services/validate';
+import { principalOf } from '../authorize';
 import { fileOf, manyFiles, oneFile, paramsOf } from '../upload';
 
 const EnrolParams = z.object({ force: flag });
@@ -15,10 +16,10 @@ export function studentRoutes(s: Services): Router {
     res.json(await s.students.show(String(req.params.studentId)));
   });
   r.post('/api/v1/students/:studentId/consent', async (req, res) => {
-    res.json(await s.consent.record(String(req.params.studentId), req.body, res.locals.keyName));
+    res.json(await s.consent.record(String(req.params.studentId), req.body, principalOf(res).actor));
   });
   r.get('/api/v1/students/:studentId/export', async (req, res) => {
-    const out = await s.subjectAccess.export(String(req.params.studentId), res.locals.keyName);
+    const out = await s.subjectAccess.export(String(req.params.studentId), principalOf(res).actor);
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(out.filename)}"`);
     res.send(out.zip);
@@ -43,11 +44,11 @@ export function studentRoutes(s: Services): Router {
     res.json(await s.bulkEnrolment.enrolZip(file.data, parseInput(EnrolParams, q)));
   });
   r.delete('/api/v1/students/:studentId/faces', async (req, res) => {
-    await s.students.deleteFaces(String(req.params.studentId), res.locals.keyName);
+    await s.students.deleteFaces(String(req.params.studentId), principalOf(res).actor);
     res.status(204).end();
   });
   r.delete('/api/v1/students/:studentId', async (req, res) => {
-    await s.students.erase(String(req.params.studentId), res.locals.keyName);
+    await s.students.erase(String(req.params.studentId), principalOf(res).actor);
     res.status(204).end();
   });
   return r;

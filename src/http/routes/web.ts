@@ -40,7 +40,7 @@ const revalidate: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** The teacher page at `/`; mounted before the API-key check: the page holds no data, its API calls send the key. */
+/** The teacher page at `/`: public (operation access), the page holds no data and its API calls carry the session cookie. */
 export function webRoutes(): Router {
   const r = Router();
   r.get('/', pagePolicy, revalidate, (_req, res) => {

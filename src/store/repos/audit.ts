@@ -2,6 +2,8 @@ import type { Queryable } from '../db';
 
 export interface AuditEntry {
   actor: string;
+  /** The signed-in user who acted (null for service keys and the CLI). */
+  actorUserId?: string | null;
   action: string;
   entity: string;
   entityId: string;
@@ -13,9 +15,9 @@ export interface AuditEntry {
 export const auditRepo = {
   async add(q: Queryable, e: AuditEntry): Promise<void> {
     await q.query(
-      `INSERT INTO audit_log (actor, action, entity, entity_id, before, after, note)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [e.actor, e.action, e.entity, e.entityId, JSON.stringify(e.before ?? null), JSON.stringify(e.after ?? null), e.note ?? null],
+      `INSERT INTO audit_log (actor, action, entity, entity_id, before, after, note, actor_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [e.actor, e.action, e.entity, e.entityId, JSON.stringify(e.before ?? null), JSON.stringify(e.after ?? null), e.note ?? null, e.actorUserId ?? null],
     );
   },
 

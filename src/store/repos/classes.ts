@@ -27,10 +27,14 @@ export const classesRepo = {
     return rows[0] ?? null;
   },
 
-  async list(q: Queryable): Promise<(ClassRow & { students: number })[]> {
+  /** Every class, or those the teacher `teacherId` is assigned to. */
+  async list(q: Queryable, teacherId: string | null = null): Promise<(ClassRow & { students: number })[]> {
     return q.query(
       `SELECT c.*, (SELECT count(*)::int FROM class_members m WHERE m.class_id = c.id) AS students
-       FROM classes c ORDER BY c.code`,
+       FROM classes c
+       WHERE $1::uuid IS NULL OR EXISTS (SELECT 1 FROM class_teachers t WHERE t.class_id = c.id AND t.user_id = $1::uuid)
+       ORDER BY c.code`,
+      [teacherId],
     );
   },
 
