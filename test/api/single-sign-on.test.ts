@@ -1,17 +1,14 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { OIDC_CALLBACK_PATH as CALLBACK } from '../../src/config';
 import { createApp } from '../../src/http/app';
 import { createLogger } from '../../src/logger';
 import { SingleSignOnService } from '../../src/services/single-sign-on';
 import { CLI_ACTOR } from '../../src/services/users';
 import { Browser } from '../helpers/browser';
-import { startProvider, type TestAccount, type TestProvider } from '../helpers/oidc-provider';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import type { TestAccount } from '../helpers/oidc-provider';
+import { PROVIDER_PASSWORD as PASSWORD, providerAccount as account, serve, startSsoApp, stop, type SsoApp } from '../helpers/sso-app';
+import type { TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 
-const CALLBACK = '/api/v1/auth/oidc/callback';
-const PASSWORD = 'provider password';
-const account = (email: string, email_verified = true, name?: string): TestAccount => ({ password: PASSWORD, email, email_verified, name });
 /** The provider's directory: the login typed at its page → the claims it vouches for. */
 const ACCOUNTS: Record<string, TestAccount> = {
   newcomer: account('New.Teacher@school.example', true, 'New Teacher'),
@@ -21,48 +18,24 @@ const ACCOUNTS: Record<string, TestAccount> = {
   gone: account('gone@school.example'),
 };
 
-/** Serves a request listener on 127.0.0.1 and gives its origin. */
-async function serve(listener: http.RequestListener): Promise<{ origin: string; server: http.Server }> {
-  const server = http.createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-const stop = (server: http.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
-
 describe(`single sign-on against a real OpenID provider on ${backend}`, () => {
+  let sso: SsoApp;
   let a: TestApp;
-  let provider: TestProvider;
-  let app: { origin: string; server: http.Server };
-  let listener: http.RequestListener = () => undefined;
 
   beforeAll(async () => {
-    app = await serve((req, res) => listener(req, res));
-    const client = { clientId: 'rollcall', clientSecret: 'a client secret for tests', redirectUri: `${app.origin}${CALLBACK}` };
-    provider = await startProvider(client, ACCOUNTS);
-    a = await createTestApp({
-      OIDC_ISSUER: provider.issuer,
-      OIDC_CLIENT_ID: client.clientId,
-      OIDC_CLIENT_SECRET: client.clientSecret,
-      OIDC_REDIRECT_URL: client.redirectUri,
-      OIDC_ALLOWED_DOMAINS: 'school.example, academy.example',
-      OIDC_NAME: 'Test School',
-    });
-    listener = a.app;
+    sso = await startSsoApp(ACCOUNTS);
+    a = sso.a;
     await a.services.users.create({ email: 'head@School.example', name: 'Head', role: 'admin', password: 'correct horse battery', classes: [] }, CLI_ACTOR);
     const gone = await a.services.users.create({ email: 'gone@school.example', name: 'Gone', role: 'teacher', password: 'correct horse battery', classes: [] }, CLI_ACTOR);
     await a.services.users.update(gone.id, { disabled: true }, CLI_ACTOR);
   });
-  afterAll(async () => {
-    await stop(app.server);
-    await provider.close();
-    await a.close();
-  });
+  afterAll(() => sso.close());
 
   /** From the page's link to the provider's sign-in page. */
-  async function toProviderPage(b: Browser, origin = app.origin) {
-    const page = await b.follow(`${origin}/api/v1/auth/oidc/start`);
+  async function toProviderPage(b: Browser) {
+    const page = await b.follow(`${sso.origin}/api/v1/auth/oidc/start`);
     expect(page.res.status).toBe(200);
-    expect(new URL(page.url).origin).toBe(provider.issuer);
+    expect(new URL(page.url).origin).toBe(sso.provider.issuer);
     const html = await page.res.text();
     return new URL(html.match(/<form method="post" action="([^"]+)"/)![1], page.url).href;
   }
@@ -89,7 +62,7 @@ describe(`single sign-on against a real OpenID provider on ${backend}`, () => {
   }
 
   const me = async (b: Browser) => {
-    const res = await b.request(`${app.origin}/api/v1/me`);
+    const res = await b.request(`${sso.origin}/api/v1/me`);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const audit = (action: string) =>
@@ -97,18 +70,18 @@ describe(`single sign-on against a real OpenID provider on ${backend}`, () => {
   const errorOf = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
 
   test('the page is told to offer "Sign in with Test School"', async () => {
-    const res = await new Browser().request(`${app.origin}/api/v1/auth/config`);
+    const res = await new Browser().request(`${sso.origin}/api/v1/auth/config`);
     expect(await res.json()).toEqual({ password: true, sso: { name: 'Test School', start_url: '/api/v1/auth/oidc/start' } });
   });
 
   test('start: to the provider with the code flow, PKCE (S256), state and nonce, and a short-lived HttpOnly cookie', async () => {
     const b = new Browser();
-    const res = await b.request(`${app.origin}/api/v1/auth/oidc/start`);
+    const res = await b.request(`${sso.origin}/api/v1/auth/oidc/start`);
     expect(res.status).toBe(302);
     const to = new URL(res.headers.get('location')!);
-    expect(to.origin).toBe(provider.issuer);
+    expect(to.origin).toBe(sso.provider.issuer);
     const q = to.searchParams;
-    expect([q.get('response_type'), q.get('client_id'), q.get('redirect_uri'), q.get('code_challenge_method')]).toEqual(['code', 'rollcall', `${app.origin}${CALLBACK}`, 'S256']);
+    expect([q.get('response_type'), q.get('client_id'), q.get('redirect_uri'), q.get('code_challenge_method')]).toEqual(['code', 'rollcall', `${sso.origin}${CALLBACK}`, 'S256']);
     expect(q.get('scope')!.split(' ')).toEqual(expect.arrayContaining(['openid', 'email']));
     for (const p of ['state', 'nonce', 'code_challenge']) expect(q.get(p)!.length).toBeGreaterThanOrEqual(43);
     expect(res.headers.get('set-cookie')).toMatch(/^rollcall_sso=[A-Za-z0-9_-]{43}; Path=\/api\/v1\/auth\/oidc; HttpOnly; SameSite=Lax; Max-Age=600$/);
@@ -121,7 +94,7 @@ describe(`single sign-on against a real OpenID provider on ${backend}`, () => {
   test('a first sign-in from an allowed domain creates a teacher without classes and signs them in with the session cookie', async () => {
     const { b, res, url } = await signIn('newcomer');
     // Back on the page, signed in.
-    expect([res.status, url]).toEqual([200, `${app.origin}/`]);
+    expect([res.status, url]).toEqual([200, `${sso.origin}/`]);
     const who = await me(b);
     expect(who.status).toBe(200);
     expect(who.body).toMatchObject({ email: 'new.teacher@school.example', name: 'New Teacher', role: 'teacher', classes: [], must_change_password: false });
@@ -131,7 +104,7 @@ describe(`single sign-on against a real OpenID provider on ${backend}`, () => {
     expect((await audit('create_user')).map((r) => [r.actor, r.actor_user_id])).toContainEqual(['new.teacher@school.example', user.id]);
     expect((await audit('sign_in')).filter((r) => r.after.method === 'oidc').map((r) => r.actor_user_id)).toContain(user.id);
     // The cookie is the same kind of session as a password sign-in: CSRF applies, sign-out ends it.
-    const out = await b.request(`${app.origin}/api/v1/auth/logout`, { method: 'POST' });
+    const out = await b.request(`${sso.origin}/api/v1/auth/logout`, { method: 'POST' });
     expect(out.status).toBe(403);
     // A second sign-in finds the same user.
     const again = await signIn('newcomer');
