@@ -3,8 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
+import { CHROMIUM, launchChromium, watchProblems } from '../helpers/chromium';
 import { PROVIDER_PASSWORD, providerAccount, startSsoApp, type SsoApp } from '../helpers/sso-app';
 import { backend } from '../helpers/test-db';
 
@@ -14,7 +15,6 @@ import { backend } from '../helpers/test-db';
  * desktop and 375 px wide, go to test-artifacts/browser/ (teacher.test.ts fails CI when Chromium
  * is missing).
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts', 'browser');
 
 (fs.existsSync(CHROMIUM) ? describe : describe.skip)(`single sign-on from the page in Chromium on ${backend}`, () => {
@@ -29,13 +29,10 @@ const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts', 'browser');
     sso = await startSsoApp({ ana: providerAccount('ana.new@school.example', true, 'Ana New') });
     // A first user exists, so the page offers sign-in rather than first-run setup.
     await sso.a.services.users.create({ email: 'head@school.example', name: 'Head', role: 'admin', password: 'the head password', classes: [] }, { actor: 'cli', userId: null });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-    });
+    watchProblems(page, problems);
   });
   afterAll(async () => {
     await browser?.close();
