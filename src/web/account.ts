@@ -63,7 +63,9 @@ export function setupAccount(onSignedIn: (me: Me) => void, onSignedOut: () => vo
   const submit = (form: HTMLFormElement, label: string, path: string, done: string) =>
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      const ok = await busy(label, form, () => sendJson<{ csrf_token: string }>('POST', path, formJson(form)));
+      // Read before busy() disables the inputs: disabled fields are left out of a form's data.
+      const body = formJson(form);
+      const ok = await busy(label, form, () => sendJson<{ csrf_token: string }>('POST', path, body));
       if (!ok) return;
       form.reset();
       await start();
@@ -74,7 +76,8 @@ export function setupAccount(onSignedIn: (me: Me) => void, onSignedOut: () => vo
 
   password.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const ok = await busy('Changing the password…', password, () => sendNoContent('POST', '/api/v1/me/password', formJson(password)).then(() => true));
+    const body = formJson(password);
+    const ok = await busy('Changing the password…', password, () => sendNoContent('POST', '/api/v1/me/password', body).then(() => true));
     if (!ok) return;
     password.reset();
     await start();

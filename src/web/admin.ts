@@ -1,6 +1,6 @@
 import { getJson, sendJson, sendNoContent } from './api.js';
 import { byId, el, formatDate, srOnly } from './dom.js';
-import { announce, busy } from './feedback.js';
+import { announce, busy, showError } from './feedback.js';
 import type { ClassInfo, KeyInfo, UserInfo } from './types.js';
 
 /** A temporary password for a reset: 18 random letters and digits, changed by its owner at sign-in. */
@@ -8,6 +8,9 @@ function temporaryPassword(): string {
   const chars = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   return [...crypto.getRandomValues(new Uint8Array(18))].map((b) => chars[b % chars.length]).join('');
 }
+
+/** Reads for the admin area, without the busy bar: they follow other actions, whose confirmation must stay. */
+const quietly = <T>(path: string): Promise<T | undefined> => getJson<T>(path).catch((e: unknown) => (showError(e), undefined));
 
 /** The admin area: people and their classes, assignments, and the admin's own API keys. */
 export function setupAdmin(): { load(classes: ClassInfo[]): Promise<void> } {
@@ -38,12 +41,12 @@ export function setupAdmin(): { load(classes: ClassInfo[]): Promise<void> } {
   }
 
   async function loadUsers(): Promise<void> {
-    const users = await busy('Loading people…', section, () => getJson<UserInfo[]>('/api/v1/users'));
+    const users = await quietly<UserInfo[]>('/api/v1/users');
     if (users) rows.replaceChildren(...users.map(userRow));
   }
 
   async function loadKeys(): Promise<void> {
-    const keys = (await busy('Loading keys…', section, () => getJson<KeyInfo[]>('/api/v1/me/keys'))) ?? [];
+    const keys = (await quietly<KeyInfo[]>('/api/v1/me/keys')) ?? [];
     byId('keys-list', HTMLUListElement).replaceChildren(
       ...keys.filter((k) => !k.revoked_at).map((k) => {
         const revoke = el('button', { type: 'button', class: 'secondary' }, 'Revoke', srOnly(` key ${k.name}`));
@@ -83,7 +86,8 @@ export function setupAdmin(): { load(classes: ClassInfo[]): Promise<void> } {
 
   keyForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const created = await busy('Creating the key…', keyForm, () => sendJson<KeyInfo & { key: string }>('POST', '/api/v1/me/keys', { name: new FormData(keyForm).get('name') }));
+    const body = { name: new FormData(keyForm).get('name') };
+    const created = await busy('Creating the key…', keyForm, () => sendJson<KeyInfo & { key: string }>('POST', '/api/v1/me/keys', body));
     if (!created) return;
     keyForm.reset();
     keyCreated.textContent = `Key ${created.name} (shown once, copy it now): ${created.key}`;

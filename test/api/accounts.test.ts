@@ -1,8 +1,12 @@
+import crypto from 'node:crypto';
 import request from 'supertest';
 import { CLI_ACTOR } from '../../src/services/users';
 import { MAX_FAILURES } from '../../src/services/sign-in';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import { backend } from '../helpers/test-db';
+import { backend, createTestDb } from '../helpers/test-db';
+import { ApiKeys } from '../../src/services/api-keys';
+import { MIGRATIONS_DIR } from '../../src/store/open';
+import { migrate, readMigrations } from '../../src/store/migrate';
 
 const PASSWORD = 'correct horse battery';
 
@@ -97,7 +101,7 @@ describe(`sign-in and accounts on ${backend}`, () => {
     expect(byKey.status).toBe(201);
   });
 
-  test('a key carries its owner: teacher role and classes; revoked or owner disabled → 401', async () => {
+  test('a key carries its owner: teacher role and classes; a revoked key → 401', async () => {
     const h = await signIn('ana@school.example');
     const created = await request(a.app).post('/api/v1/me/keys').set(h).send({ name: 'laptop' }).expect(201);
     const key = { Authorization: `Bearer ${created.body.key}` };
@@ -152,7 +156,7 @@ describe(`sign-in and accounts on ${backend}`, () => {
     expect(await audit('create_user')).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'Head@School.example', actor_user_id: expect.any(String) })]));
   });
 
-  test('admin reset forces a password change at the next sign-in; disabling signs out and refuses sign-in', async () => {
+  test('admin reset forces a password change at the next sign-in; disabling signs out, refuses sign-in and the user\'s keys', async () => {
     const admin = await signIn('head@school.example');
     const u = await request(a.app).post('/api/v1/users').set(admin).send({ email: 'bo@school.example', name: 'Bo', role: 'teacher', password: PASSWORD }).expect(201);
     const bo = await signIn('bo@school.example');
@@ -168,8 +172,10 @@ describe(`sign-in and accounts on ${backend}`, () => {
     await request(a.app).get('/api/v1/classes').set(fresh).expect(200);
     await login('bo@school.example', 'temporary password 1').expect(401);
 
+    const boKey = (await request(a.app).post('/api/v1/me/keys').set(fresh).send({ name: 'bo' }).expect(201)).body.key as string;
     await request(a.app).patch(`/api/v1/users/${u.body.id}`).set(admin).send({ disabled: true }).expect(200);
     await request(a.app).get('/api/v1/me').set(fresh).expect(401);
+    await request(a.app).get('/api/v1/classes').set('X-API-Key', boKey).expect(401);
     await login('bo@school.example', 'bo chose this one').expect(401);
   });
 
@@ -225,5 +231,19 @@ describe(`sign-in and accounts on ${backend}`, () => {
     await request(a.app).get('/api/v1/users').set(h).expect(200);
     const me = await request(a.app).get('/api/v1/me').set(h).expect(404);
     expect(me.body.error.code).toBe('not_found');
+  });
+
+  test('upgrade in place: a key stored before accounts existed keeps working, as an admin service key', async () => {
+    const old = await createTestDb('003');
+    try {
+      // As the code before accounts stored it: a name and the key's sha256.
+      const key = 'rc_stored-before-accounts-0123456789';
+      await old.db.query('INSERT INTO api_keys (name, key_hash) VALUES ($1, $2)', ['from-2025', crypto.createHash('sha256').update(key).digest('hex')]);
+      expect(await migrate(old.db, readMigrations(MIGRATIONS_DIR))).toContain('004_users');
+      const p = await new ApiKeys(old.db, []).authenticate(key);
+      expect(p).toMatchObject({ via: 'key', userId: null, role: 'admin', actor: 'from-2025' });
+    } finally {
+      await old.cleanup();
+    }
   });
 });

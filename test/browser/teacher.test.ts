@@ -101,7 +101,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await page.getByLabel('Setup token').fill(setup!.token);
     await page.getByLabel('Your email').fill('head@school.example');
     await page.getByLabel('Your name').fill('Head Teacher');
-    await page.getByLabel('Password (12 characters or more)', { exact: true }).fill('the head password');
+    await page.locator('#setup-password').fill('the head password');
     await snap('01-setup');
     await page.getByRole('button', { name: 'Create admin and sign in' }).click();
     await page.getByText('Signed in as Head Teacher (admin)').waitFor();
@@ -116,7 +116,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
       await page.getByLabel('Code').fill(code);
       await page.getByLabel('Name', { exact: true }).fill(name);
       await page.getByRole('button', { name: 'Create class' }).click();
-      await page.getByRole('status').filter({ hasText: `Class ${code} created` }).waitFor();
+      await page.locator('#class-select option:checked', { hasText: `${code} — ${name}` }).waitFor({ state: 'attached' });
     }
     await page.getByText('Add a person').click();
     await page.locator('#user-email').fill(TEACHER.email);

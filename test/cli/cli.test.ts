@@ -10,10 +10,12 @@ import { fixturePath } from '../helpers/fixtures';
 const run = promisify(execFile);
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 
-/** Runs the built CLI (npm test builds it first); never throws, returns code and output. */
-async function cli(args: string[], env: Record<string, string | undefined>) {
+/** Runs the built CLI (npm test builds it first), with `input` on stdin; never throws, returns code and output. */
+async function cli(args: string[], env: Record<string, string | undefined>, input?: string) {
   try {
-    const r = await run(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
+    const p = run(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
+    if (input !== undefined) p.child.stdin!.end(input);
+    const r = await p;
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -115,5 +117,23 @@ describe(`rollcall CLI on ${backend}`, () => {
     expect((await cli(['keys', 'revoke', 'teacher-1'], env)).code).toBe(0);
     expect((await cli(['keys', 'revoke', 'teacher-1'], env)).code).toBe(1);
     expect((await cli(['keys'], env)).code).toBe(1);
+  });
+
+  test('users create (password from stdin), classes assign, users list, reset-password, disable', async () => {
+    const admin = await cli(['users', 'create', 'head@school.example', '--role', 'admin', '--name', 'Head'], env, 'a long cli password\n');
+    expect([admin.code, admin.stdout]).toEqual([0, expect.stringMatching(/^created admin head@school\.example id [0-9a-f-]{36}\n$/)]);
+    const weak = await cli(['users', 'create', 'weak@school.example', '--role', 'teacher'], env, 'short\n');
+    expect([weak.code, weak.stderr.trim()]).toEqual([1, expect.stringMatching(/^rollcall: validation_error: "password" must have at least 12 characters$/)]);
+    const role = await cli(['users', 'create', 'x@school.example', '--role', 'janitor'], env, 'a long cli password\n');
+    expect(role.stderr).toMatch(/validation_error: "role" must be one of admin, teacher/);
+    expect((await cli(['users', 'create', 'ana@school.example', '--role', 'teacher', '--name', 'Ana'], env, 'another cli password\n')).code).toBe(0);
+    expect((await cli(['classes', 'create', 'CLI-1', 'Cli class'], env)).code).toBe(0);
+    expect((await cli(['classes', 'assign', 'CLI-1', 'ANA@school.example'], env)).stdout).toBe('ana@school.example now teaches CLI-1\n');
+    expect((await cli(['users', 'list'], env)).stdout).toMatch(/ana@school\.example\s+Ana\s+teacher\s+active\s+CLI-1\s+-/);
+    expect((await cli(['users', 'reset-password', 'ana@school.example'], env, 'a temporary password\n')).stdout).toMatch(/to be changed at the next sign-in/);
+    expect((await cli(['users', 'disable', 'ana@school.example'], env)).code).toBe(0);
+    expect((await cli(['users', 'list'], env)).stdout).toMatch(/ana@school\.example\s+Ana\s+teacher\s+disabled/);
+    expect((await cli(['users', 'disable', 'nobody@school.example'], env)).stderr).toMatch(/not_found/);
+    expect((await cli(['users'], env)).code).toBe(1);
   });
 });

@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Db } from '../../src/store/db';
-import { openDatabase } from '../../src/store/open';
+import { MIGRATIONS_DIR, openDatabase } from '../../src/store/open';
+import { migrate, readMigrations } from '../../src/store/migrate';
+import { openPglite } from '../../src/store/pglite-db';
+import { openPostgres } from '../../src/store/postgres-db';
 
 /**
  * A fresh, migrated database for one test file, on the backend CI selected: a new database on
@@ -28,7 +31,8 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/** `upTo`: migrate only to this version (e.g. '003'), to test an upgrade in place; the rest is left pending. */
+export async function createTestDb(upTo?: string): Promise<TestDb> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollcall-test-'));
   let databaseUrl: string | null = null;
   let dbName: string | null = null;
@@ -40,7 +44,7 @@ export async function createTestDb(): Promise<TestDb> {
     databaseUrl = u.toString();
   }
   const options = { databaseUrl, dataDir };
-  const db = await openDatabase(options);
+  const db = upTo === undefined ? await openDatabase(options) : await openUpTo(options, upTo);
   return {
     db,
     options,
@@ -50,4 +54,10 @@ export async function createTestDb(): Promise<TestDb> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function openUpTo(options: { databaseUrl: string | null; dataDir: string }, upTo: string): Promise<Db> {
+  const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(options.dataDir);
+  await migrate(db, readMigrations(MIGRATIONS_DIR).filter((m) => m.version <= upTo));
+  return db;
 }

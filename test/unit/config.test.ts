@@ -24,9 +24,17 @@ describe('config', () => {
     ['DETECT_MAX_UPSCALE', '10'],
     ['NAME_MIN_FACE_SIZE', '2'],
     ['MIN_FACE_SIZE', '3'],
+    ['LOGIN_IDLE_MINUTES', '0'],
+    ['LOGIN_MAX_HOURS', '1.5'],
+    ['COOKIE_SECURE', 'sometimes'],
   ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+
+  test('sign-in settings: defaults and values', () => {
+    expect(loadConfig({})).toMatchObject({ loginIdleMinutes: 120, loginMaxHours: 12, cookieSecure: 'auto' });
+    expect(loadConfig({ LOGIN_IDLE_MINUTES: '15', LOGIN_MAX_HOURS: '24', COOKIE_SECURE: 'TRUE' })).toMatchObject({ loginIdleMinutes: 15, loginMaxHours: 24, cookieSecure: 'true' });
   });
 
   test('values are read from the environment', () => {
