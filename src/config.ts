@@ -89,6 +89,21 @@ export interface Config {
    * The client address counts sign-in failures; the protocol decides `auto` Secure cookies.
    */
   trustProxy: number;
+  /** Single sign-on through an OpenID Connect provider (all OIDC_* set), or null when off. */
+  oidc: OidcConfig | null;
+}
+
+/** The OpenID Connect client registration and who may sign in through it (docs/accounts.md). */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** This service's callback, exactly as registered at the provider. */
+  redirectUrl: string;
+  /** Email domains whose verified addresses may sign in (lower case, no @). */
+  allowedDomains: string[];
+  /** The page's button reads "Sign in with <name>". */
+  name: string;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +164,51 @@ function cookieSecure(env: Env): Config['cookieSecure'] {
   const raw = env.COOKIE_SECURE?.trim().toLowerCase() || 'auto';
   if (raw !== 'auto' && raw !== 'true' && raw !== 'false') throw new ConfigError('COOKIE_SECURE', `must be auto, true or false, got "${env.COOKIE_SECURE}"`);
   return raw;
+}
+
+const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'OIDC_ALLOWED_DOMAINS'] as const;
+export const OIDC_CALLBACK_PATH = '/api/v1/auth/oidc/callback';
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An absolute URL, https unless on this machine (a provider or callback reached only locally, as in tests). */
+function secureUrl(env: Env, name: string): URL {
+  const raw = env[name]!.trim();
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not an absolute URL`);
+  }
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.has(u.hostname))) {
+    throw new ConfigError(name, `must be an https:// URL (http:// only for localhost), got "${raw}"`);
+  }
+  return u;
+}
+
+/** Single sign-on is on when all of OIDC_* are set, off when none is; anything in between refuses to start. */
+function oidc(env: Env): OidcConfig | null {
+  const set = OIDC_REQUIRED.filter((n) => env[n]?.trim());
+  if (set.length === 0) return null;
+  const missing = OIDC_REQUIRED.filter((n) => !set.includes(n));
+  if (missing.length > 0) throw new ConfigError(missing[0], `single sign-on needs all of ${OIDC_REQUIRED.join(', ')}: ${missing.join(', ')} missing`);
+  const redirect = secureUrl(env, 'OIDC_REDIRECT_URL');
+  if (redirect.pathname !== OIDC_CALLBACK_PATH || redirect.search || redirect.hash) {
+    throw new ConfigError('OIDC_REDIRECT_URL', `must be this service's address followed by ${OIDC_CALLBACK_PATH}, e.g. https://rollcall.school.example${OIDC_CALLBACK_PATH}`);
+  }
+  const domains = env.OIDC_ALLOWED_DOMAINS!.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+  for (const d of domains) {
+    if (!DOMAIN.test(d)) throw new ConfigError('OIDC_ALLOWED_DOMAINS', `"${d}" is not a domain name like school.example`);
+  }
+  if (domains.length === 0) throw new ConfigError('OIDC_ALLOWED_DOMAINS', 'name at least one email domain, e.g. school.example');
+  return {
+    issuer: secureUrl(env, 'OIDC_ISSUER').href,
+    clientId: env.OIDC_CLIENT_ID!.trim(),
+    clientSecret: env.OIDC_CLIENT_SECRET!.trim(),
+    redirectUrl: redirect.href,
+    allowedDomains: domains,
+    name: env.OIDC_NAME?.trim().slice(0, 100) || domains[0],
+  };
 }
 
 /** The project root (where package.json is), whether running from src/ via ts-jest or dist/src/. */
@@ -223,6 +283,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxHours: num(env, 'LOGIN_MAX_HOURS', 12, 1, 8760, true),
     cookieSecure: cookieSecure(env),
     trustProxy: num(env, 'TRUST_PROXY', 0, 0, 10, true),
+    oidc: oidc(env),
   };
 }
 

@@ -8,6 +8,7 @@ import { authenticate } from './auth';
 import { authorize } from './authorize';
 import { accountRoutes, userRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
+import { singleSignOnRoutes } from './routes/single-sign-on';
 import { classRoutes } from './routes/classes';
 import { studentRoutes } from './routes/students';
 import { recognitionRoutes } from './routes/recognition';
@@ -48,6 +49,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(metaRoutes(config, metrics));
   app.use(webRoutes());
   app.use(accountRoutes(services));
+  app.use(singleSignOnRoutes(services));
   app.use(userRoutes(services));
   app.use(classRoutes(services));
   app.use(studentRoutes(services));

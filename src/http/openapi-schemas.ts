@@ -313,6 +313,10 @@ export const schemas = {
   Login: object({ email: { type: 'string', maxLength: 320 }, password: { type: 'string', maxLength: 256 } }),
   SignedIn: object({ user: user, csrf_token: { type: 'string', description: 'send it as X-CSRF-Token on unsafe requests made with the cookie' } }),
   SetupStatus: object({ setup_needed: boolean }),
+  AuthConfig: object({
+    password: boolean,
+    sso: nullable(object({ name: { type: 'string', description: 'the page shows "Sign in with <name>"' }, start_url: string })),
+  }),
   Setup: object({ setup_token: string, email: { type: 'string', maxLength: 320 }, name: { type: 'string', maxLength: 200 }, password: password }),
   Me: object({ ...userProps, classes: array(userClass), csrf_token: { type: ['string', 'null'], description: 'for X-CSRF-Token when signed in with the cookie' } }),
   PasswordChange: object({ current_password: string, new_password: password }),

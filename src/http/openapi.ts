@@ -71,6 +71,7 @@ function accountOperations(): Operation[] {
     { method: 'post', path: '/api/v1/auth/logout', id: 'logout', tag: 'accounts', access: 'user', summary: 'End this session and clear its cookie', ok: { 204: {} }, errors: [401] },
     { method: 'get', path: '/api/v1/auth/setup', id: 'setupStatus', tag: 'accounts', access: 'public', summary: 'Whether the first admin still has to be created', ok: { 200: json(ref('SetupStatus')) }, errors: [] },
     { method: 'post', path: '/api/v1/auth/setup', id: 'setup', tag: 'accounts', access: 'public', summary: 'Create the first admin with the one-time setup token, and sign in', body: jsonBody('Setup'), ok: { 201: json(ref('SignedIn')) }, errors: [400, 403, 413] },
+    ...singleSignOnOperations(),
     { method: 'get', path: '/api/v1/me', id: 'me', tag: 'accounts', access: 'user', summary: 'The signed-in user and their classes', ok: { 200: json(ref('Me')) }, errors: [401, 404] },
     { method: 'post', path: '/api/v1/me/password', id: 'changePassword', tag: 'accounts', access: 'user', summary: 'Change your password (your other sessions end)', body: jsonBody('PasswordChange'), ok: { 204: {} }, errors: [400, 401, 404, 413] },
     { method: 'post', path: '/api/v1/me/keys', id: 'createKey', tag: 'accounts', access: 'user', summary: 'A new API key of your own, with your role and classes (shown once)', body: jsonBody('NewKey'), ok: { 201: json(ref('CreatedKey')) }, errors: [400, 401, 404, 409, 413] },
@@ -79,6 +80,25 @@ function accountOperations(): Operation[] {
     { method: 'post', path: '/api/v1/users', id: 'createUser', tag: 'accounts', access: 'admin', summary: 'Create a user, with class assignments (all or nothing)', body: jsonBody('NewUser'), ok: { 201: json(ref('User')) }, errors: [400, 401, 409, 413] },
     { method: 'get', path: '/api/v1/users', id: 'listUsers', tag: 'accounts', access: 'admin', summary: 'Every user with their classes', ok: { 200: json({ type: 'array', items: ref('User') }) }, errors: [401] },
     { method: 'patch', path: '/api/v1/users/{userId}', id: 'updateUser', tag: 'accounts', access: 'admin', summary: "Change a user's name, role or disabled flag, or reset their password (changed at next sign-in)", body: jsonBody('UserChange'), ok: { 200: json(ref('User')) }, errors: [400, 401, 404, 409, 413] },
+  ];
+}
+
+/** How the page may sign in, and single sign-on (OpenID Connect): browser navigations, answered with redirects. */
+function singleSignOnOperations(): Operation[] {
+  return [
+    { method: 'get', path: '/api/v1/auth/config', id: 'authConfig', tag: 'accounts', access: 'public', summary: 'How to sign in here: password, and single sign-on when configured', ok: { 200: json(ref('AuthConfig')) }, errors: [] },
+    { method: 'get', path: '/api/v1/auth/oidc/start', id: 'ssoStart', tag: 'accounts', access: 'public', summary: 'Single sign-on: redirects the browser to the identity provider', ok: { 302: {} }, errors: [404, 503] },
+    {
+      method: 'get',
+      path: '/api/v1/auth/oidc/callback',
+      id: 'ssoCallback',
+      tag: 'accounts',
+      access: 'public',
+      summary: "The identity provider's answer: sets the session cookie and redirects to the page",
+      query: { code: { type: 'string' }, state: { type: 'string' }, iss: { type: 'string' }, error: { type: 'string' }, error_description: { type: 'string' } },
+      ok: { 302: {} },
+      errors: [400, 401, 403, 404, 503],
+    },
   ];
 }
 
@@ -360,16 +380,17 @@ const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
   201: 'Created',
   204: 'No content',
+  302: 'Found: the browser goes on to the Location header',
   400: 'Bad input (a specific code: no_file, invalid_image, validation_error, invalid_json, too_many_files…)',
-  401: 'unauthorized: no or invalid credentials (session_expired for an expired session)',
-  403: 'forbidden (role), csrf_failed, password_change_required or setup_refused',
-  404: 'not_found',
+  401: 'unauthorized: no or invalid credentials (session_expired for an expired session); sso_refused by the identity provider',
+  403: 'forbidden (role), csrf_failed, password_change_required or setup_refused; sso_email_unverified or sso_domain_not_allowed',
+  404: 'not_found (sso_not_configured: single sign-on is off)',
   409: 'Conflicts with what is stored (already exists, already_assigned, embedding_expired…), or consent_required (enrolment without granted biometric consent)',
   413: 'file_too_large, image_too_large, zip_too_large or payload_too_large',
   415: 'unsupported_media_type',
   422: 'The file was read but cannot be used (see details)',
   429: 'rate_limited: see Retry-After',
-  503: 'Retry later (see Retry-After): busy (the inference queue is full), timeout, database_unavailable or shutting_down',
+  503: 'Retry later (see Retry-After): busy (the inference queue is full), timeout, database_unavailable, shutting_down or sso_unavailable',
 };
 
 const errorContent = { 'application/json': { schema: ref('Error') } };

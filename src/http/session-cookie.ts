@@ -4,16 +4,19 @@ import type { SignInService, StartedSession } from '../services/sign-in';
 
 export const SESSION_COOKIE = 'rollcall_session';
 
-/** The session cookie's value, if the request has one. */
-export function sessionToken(req: Request): string | null {
+/** A cookie's value, if the request has it. */
+export function cookieValue(req: Request, name: string): string | null {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim()) || null;
   }
   return null;
 }
 
-const secure = (req: Request, config: Pick<Config, 'cookieSecure'>) => config.cookieSecure === 'true' || (config.cookieSecure === 'auto' && req.secure);
+/** The session cookie's value, if the request has one. */
+export const sessionToken = (req: Request): string | null => cookieValue(req, SESSION_COOKIE);
+
+export const secure = (req: Request, config: Pick<Config, 'cookieSecure'>) => config.cookieSecure === 'true' || (config.cookieSecure === 'auto' && req.secure);
 
 /**
  * HttpOnly (no script reads it), SameSite=Lax (not sent with cross-site POSTs), Secure over

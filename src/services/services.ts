@@ -24,6 +24,7 @@ import { InsightService } from './insight';
 import { UsersService } from './users';
 import { SignInService } from './sign-in';
 import { Policy } from './policy';
+import { SingleSignOnService } from './single-sign-on';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -51,6 +52,8 @@ export interface Services {
   users: UsersService;
   signIn: SignInService;
   policy: Policy;
+  /** null unless OIDC_* are set. */
+  sso: SingleSignOnService | null;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -92,5 +95,6 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     users,
     signIn: new SignInService(db, config, users),
     policy: new Policy(db),
+    sso: config.oidc ? new SingleSignOnService(db, config.oidc) : null,
   };
 }

@@ -1,7 +1,7 @@
 import { ApiError, csrf, getJson, sendJson, sendNoContent } from './api.js';
 import { byId } from './dom.js';
 import { announce, busy, clearError } from './feedback.js';
-import type { Me } from './types.js';
+import type { AuthConfig, Me } from './types.js';
 
 /** Sections shown only to a signed-in user who may use the page. */
 const SIGNED_IN = ['account-section', 'class-section'];
@@ -11,6 +11,16 @@ function show(ids: string[], visible: boolean): void {
 }
 
 const formJson = (form: HTMLFormElement) => Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v)]));
+
+/** "Sign in with <school>" when the server has single sign-on. */
+function showSingleSignOn(how: AuthConfig): void {
+  if (how.sso) {
+    const link = byId('sso-link', HTMLAnchorElement);
+    link.href = how.sso.start_url;
+    link.textContent = `Sign in with ${how.sso.name}`;
+  }
+  show(['sso-row'], how.sso !== null);
+}
 
 /**
  * Sign-in, first-run setup, a forced password change and sign-out. `onSignedIn` gets the user
@@ -25,9 +35,10 @@ export function setupAccount(onSignedIn: (me: Me) => void, onSignedOut: () => vo
     csrf.set(null);
     show([...SIGNED_IN, 'password-section', 'admin-section'], false);
     onSignedOut();
-    const { setup_needed } = await getJson<{ setup_needed: boolean }>('/api/v1/auth/setup');
+    const [{ setup_needed }, how] = await Promise.all([getJson<{ setup_needed: boolean }>('/api/v1/auth/setup'), getJson<AuthConfig>('/api/v1/auth/config')]);
     show(['setup-section'], setup_needed);
     show(['signin-section'], !setup_needed);
+    showSingleSignOn(how);
   }
 
   /** Who is signed in (the cookie), or the sign-in screen. */

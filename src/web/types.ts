@@ -158,3 +158,9 @@ export interface KeyInfo {
   created_at: string;
   revoked_at: string | null;
 }
+
+/** GET /api/v1/auth/config: how one may sign in here. */
+export interface AuthConfig {
+  password: boolean;
+  sso: { name: string; start_url: string } | null;
+}

@@ -227,6 +227,15 @@ describe(`OpenAPI document on ${backend}`, () => {
     await documented(admin.get('/api/v1/me'));
   });
 
+  test('single sign-on, here not configured', async () => {
+    const config = await documented(request(a.app).get('/api/v1/auth/config'));
+    expect(config.body).toEqual({ password: true, sso: null });
+    for (const leg of ['start', 'callback?code=c&state=s']) {
+      const res = await documented(request(a.app).get(`/api/v1/auth/oidc/${leg}`));
+      expect([res.status, res.body.error.code]).toEqual([404, 'sso_not_configured']);
+    }
+  });
+
   test('erasure', async () => {
     await documented(request(a.app).delete('/api/v1/students/S-obama/faces').set(auth));
     await documented(request(a.app).delete('/api/v1/students/S-solo').set(auth));

@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
 import { fixturePath, readIndex } from '../helpers/fixtures';
 import { API_KEY, createTestApp, type TestApp } from '../helpers/test-app';
+import { watchProblems } from '../helpers/chromium';
 import { backend } from '../helpers/test-db';
 
 /**
@@ -95,12 +96,8 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     // Fail fast: a later step waiting on an earlier failure should not sit out a long timeout.
     page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    // CSP violations and script failures are console errors; API error answers (the bad roster's
-    // 422) are expected and logged by Chromium as "Failed to load resource".
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-    });
+    // The bad roster's 422 is expected; CSP violations and script failures are problems.
+    watchProblems(page, problems);
   });
 
   afterAll(async () => {
