@@ -9,6 +9,7 @@ import { authorize } from './authorize';
 import { accountRoutes, userRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
 import { classRoutes } from './routes/classes';
+import { oneRosterRoutes } from './routes/oneroster';
 import { studentRoutes } from './routes/students';
 import { recognitionRoutes } from './routes/recognition';
 import { sessionRoutes } from './routes/sessions';
@@ -43,6 +44,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(accountRoutes(services));
   app.use(userRoutes(services));
   app.use(classRoutes(services));
+  app.use(oneRosterRoutes(services));
   app.use(studentRoutes(services));
   app.use(recognitionRoutes(services));
   app.use(sessionRoutes(services));

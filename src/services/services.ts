@@ -16,6 +16,7 @@ import { RateLimits } from './rate-limits';
 import { UsersService } from './users';
 import { SignInService } from './sign-in';
 import { Policy } from './policy';
+import { OneRosterService } from './oneroster';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -35,6 +36,7 @@ export interface Services {
   users: UsersService;
   signIn: SignInService;
   policy: Policy;
+  oneRoster: OneRosterService;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -61,5 +63,6 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     users,
     signIn: new SignInService(db, config, users),
     policy: new Policy(db),
+    oneRoster: new OneRosterService(db, config.maxZipMb * 1024 * 1024),
   };
 }
