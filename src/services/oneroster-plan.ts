@@ -151,38 +151,80 @@ const pairKey = (classSourcedId: string | null | undefined, personSourcedId: str
 
 type Problem = (file: string, row: number, column: string, text: string) => void;
 
+interface Stored {
+  id: string;
+  sourced_id: string | null;
+}
+
+/**
+ * Finds the stored record a bundle row updates: by sourcedId, else the hand-made record with the
+ * same key (class code, student ID, email). A key used twice in the bundle, or held by a record
+ * of another sourcedId, is a problem on the row.
+ */
+class Matcher<T extends Stored> {
+  private readonly bySid: Map<string, T>;
+  private readonly byKey: Map<string, T>;
+  private readonly seen = new Map<string, number>();
+
+  constructor(rows: T[], key: (r: T) => string, private readonly what: string, private readonly problem: Problem) {
+    this.bySid = byKey(rows, (r) => r.sourced_id);
+    this.byKey = byKey(rows, key);
+  }
+
+  bySourcedId(sourcedId: string): T | undefined {
+    return this.bySid.get(sourcedId);
+  }
+
+  /** The record to update, null for a new one, undefined when refused. */
+  find(file: string, row: { sourcedId: string; row: number }, key: string, column: string, shown = key): T | null | undefined {
+    const existing = this.bySid.get(row.sourcedId);
+    const owner = this.byKey.get(key);
+    if (this.seen.has(key)) this.problem(file, row.row, column, `${this.what} "${shown}" is also on row ${this.seen.get(key)}`);
+    this.seen.set(key, row.row);
+    if (owner && owner.id !== existing?.id && (existing || owner.sourced_id !== null)) {
+      this.problem(file, row.row, column, `${this.what} "${shown}" already belongs to another record${owner.sourced_id ? ` (sourcedId "${owner.sourced_id}")` : ''}`);
+      return undefined;
+    }
+    return existing ?? owner ?? null;
+  }
+}
+
+/** Counts an insert or a change, and records the sourcedId the stored (or new) record has after the import. */
+function place<T extends Stored>(
+  found: T | null,
+  sourcedId: string,
+  counts: Counts,
+  sids: Map<string, string | null>,
+  changed: (existing: T) => boolean,
+  insert: () => void,
+  update: (existing: T) => void,
+): void {
+  sids.set(found ? found.id : `new:${sourcedId}`, sourcedId);
+  if (!found) {
+    insert();
+    counts.added++;
+  } else if (found.sourced_id !== sourcedId || changed(found)) {
+    update(found);
+    counts.updated++;
+  }
+}
+
 function planClasses(b: OneRosterBundle, rows: SourcedClass[], plan: ImportPlan, classSid: Map<string, string | null>, removed: Set<string>, problem: Problem) {
-  const bySid = byKey(rows, (c) => c.sourced_id);
-  const byCode = byKey(rows, (c) => c.code);
-  const codes = new Map<string, number>();
+  const match = new Matcher(rows, (c) => c.code, 'class code', problem);
   for (const c of b.classes) {
-    let existing = bySid.get(c.sourcedId);
+    const stored = match.bySourcedId(c.sourcedId);
     if (c.deleted) {
-      if (existing) {
-        removed.add(existing.id);
+      if (stored) {
+        removed.add(stored.id);
         plan.counts.classes.removed++;
       }
       continue;
     }
     const code = classCode(c);
-    const column = c.classCode ? 'classCode' : 'sourcedId';
-    const owner = byCode.get(code);
-    if (codes.has(code)) problem(CLASSES, c.row, column, `class code "${code}" is also on row ${codes.get(code)}`);
-    codes.set(code, c.row);
-    if (owner && owner.id !== existing?.id && (existing || owner.sourced_id !== null)) {
-      problem(CLASSES, c.row, column, `class code "${code}" already belongs to another class${owner.sourced_id ? ` (sourcedId "${owner.sourced_id}")` : ''}`);
-      continue;
-    }
-    existing ??= owner;
-    if (!existing) {
-      plan.classes.insert.push({ sourcedId: c.sourcedId, code, name: c.title });
-      plan.counts.classes.added++;
-    } else if (existing.code !== code || existing.name !== c.title || existing.sourced_id !== c.sourcedId) {
-      plan.classes.update.push({ id: existing.id, sourcedId: c.sourcedId, code, name: c.title });
-      plan.counts.classes.updated++;
-    }
-    if (existing) classSid.set(existing.id, c.sourcedId);
-    else classSid.set(`new:${c.sourcedId}`, c.sourcedId);
+    const found = match.find(CLASSES, c, code, c.classCode ? 'classCode' : 'sourcedId');
+    if (found === undefined) continue;
+    const fields = { sourcedId: c.sourcedId, code, name: c.title };
+    place(found, c.sourcedId, plan.counts.classes, classSid, (e) => e.code !== code || e.name !== c.title, () => plan.classes.insert.push(fields), (e) => plan.classes.update.push({ id: e.id, ...fields }));
   }
 }
 
@@ -194,44 +236,32 @@ function userKinds(b: OneRosterBundle): Map<string, Kind> {
   return kinds;
 }
 
+/** Students; a tobedeleted row may carry nothing but its sourcedId: what it was is in the database. */
 function planStudents(b: OneRosterBundle, kinds: Map<string, Kind>, rows: SourcedStudent[], plan: ImportPlan, studentSid: Map<string, string | null>, problem: Problem) {
-  const bySid = byKey(rows, (s) => s.sourced_id);
-  const byId = byKey(rows, (s) => s.student_id);
-  const ids = new Map<string, number>();
+  const match = new Matcher(rows, (s) => s.student_id, 'student ID', problem);
   for (const u of b.users) {
-    let existing = bySid.get(u.sourcedId);
-    // A tobedeleted row may carry nothing but its sourcedId: what it was is in the database.
+    const stored = match.bySourcedId(u.sourcedId);
     if (u.deleted) {
-      if (existing) {
-        plan.students.erase.push({ id: existing.id, studentId: existing.student_id });
+      if (stored) {
+        plan.students.erase.push({ id: stored.id, studentId: stored.student_id });
         plan.counts.students.removed++;
       }
       continue;
     }
     if (kinds.get(u.sourcedId) !== 'student') continue;
     const id = studentId(u);
-    const column = u.identifier ? 'identifier' : 'sourcedId';
-    const owner = byId.get(id);
-    if (ids.has(id)) problem(USERS, u.row, column, `student ID "${id}" is also on row ${ids.get(id)}`);
-    ids.set(id, u.row);
-    if (owner && owner.id !== existing?.id && (existing || owner.sourced_id !== null)) {
-      problem(USERS, u.row, column, `student ID "${id}" already belongs to another student${owner.sourced_id ? ` (sourcedId "${owner.sourced_id}")` : ''}`);
-      continue;
-    }
-    existing ??= owner;
-    const name = personName(u);
-    const email = u.email || null;
-    if (!existing) {
-      plan.students.insert.push({ sourcedId: u.sourcedId, studentId: id, name, email });
-      plan.counts.students.added++;
-      studentSid.set(`new:${u.sourcedId}`, u.sourcedId);
-      continue;
-    }
-    if (existing.student_id !== id || existing.name !== name || existing.email !== email || existing.sourced_id !== u.sourcedId) {
-      plan.students.update.push({ id: existing.id, sourcedId: u.sourcedId, studentId: id, name, email });
-      plan.counts.students.updated++;
-    }
-    studentSid.set(existing.id, u.sourcedId);
+    const found = match.find(USERS, u, id, u.identifier ? 'identifier' : 'sourcedId');
+    if (found === undefined) continue;
+    const fields = { sourcedId: u.sourcedId, studentId: id, name: personName(u), email: u.email || null };
+    place(
+      found,
+      u.sourcedId,
+      plan.counts.students,
+      studentSid,
+      (e) => e.student_id !== id || e.name !== fields.name || e.email !== fields.email,
+      () => plan.students.insert.push(fields),
+      (e) => plan.students.update.push({ id: e.id, ...fields }),
+    );
   }
 }
 
@@ -244,15 +274,13 @@ function planTeachers(
   removed: Set<string>,
   problem: Problem,
 ) {
-  const bySid = byKey(rows, (u) => u.sourced_id);
-  const byEmail = byKey(rows, (u) => u.email.toLowerCase());
-  const emails = new Map<string, number>();
+  const match = new Matcher(rows, (u) => u.email.toLowerCase(), 'email', problem);
   for (const u of b.users) {
-    let existing = bySid.get(u.sourcedId);
+    const stored = match.bySourcedId(u.sourcedId);
     if (u.deleted) {
-      if (existing) {
-        removed.add(existing.id);
-        if (!existing.disabled) plan.teachers.disable.push(existing.id);
+      if (stored) {
+        removed.add(stored.id);
+        if (!stored.disabled) plan.teachers.disable.push(stored.id);
         plan.counts.teachers.removed++;
       }
       continue;
@@ -266,26 +294,9 @@ function planTeachers(
       problem(USERS, u.row, 'email', 'a teacher needs an email: teachers are matched to the people who sign in by email');
       continue;
     }
-    const email = u.email.toLowerCase();
-    const owner = byEmail.get(email);
-    if (emails.has(email)) problem(USERS, u.row, 'email', `email "${u.email}" is also on row ${emails.get(email)}`);
-    emails.set(email, u.row);
-    if (owner && owner.id !== existing?.id && (existing || owner.sourced_id !== null)) {
-      problem(USERS, u.row, 'email', `email "${u.email}" already belongs to another user${owner.sourced_id ? ` (sourcedId "${owner.sourced_id}")` : ''}`);
-      continue;
-    }
-    existing ??= owner;
-    const name = personName(u);
-    if (!existing) {
-      plan.teachers.insert.push({ sourcedId: u.sourcedId, email: u.email, name });
-      plan.counts.teachers.added++;
-      userSid.set(`new:${u.sourcedId}`, u.sourcedId);
-      continue;
-    }
-    if (existing.email !== u.email || existing.name !== name || existing.sourced_id !== u.sourcedId) {
-      plan.teachers.update.push({ id: existing.id, sourcedId: u.sourcedId, email: u.email, name });
-      plan.counts.teachers.updated++;
-    }
-    userSid.set(existing.id, u.sourcedId);
+    const found = match.find(USERS, u, u.email.toLowerCase(), 'email', u.email);
+    if (found === undefined) continue;
+    const fields = { sourcedId: u.sourcedId, email: u.email, name: personName(u) };
+    place(found, u.sourcedId, plan.counts.teachers, userSid, (e) => e.email !== u.email || e.name !== fields.name, () => plan.teachers.insert.push(fields), (e) => plan.teachers.update.push({ id: e.id, ...fields }));
   }
 }
