@@ -97,53 +97,70 @@ export function planImport(b: OneRosterBundle, db: Snapshot): ImportPlan {
     teachers: new Set([...userSid.entries()].filter(([id]) => !removedTeachers.has(id)).map(([, s]) => s)),
   };
   for (const c of b.classes) if (c.deleted) known.classes.delete(c.sourcedId);
-  const sidOf = { members: studentSid, teachers: userSid };
+  const sids = { members: studentSid, teachers: userSid };
   const gone = { members: new Set<string>(), teachers: removedTeachers };
   for (const kind of ['members', 'teachers'] as const) {
-    const counts = kind === 'members' ? plan.counts.memberships : plan.counts.assignments;
-    const existing = db[kind].map((l) => ({ link: l, pair: pairKey(classSid.get(l.class_id), sidOf[kind].get(l.person)) }));
-    const byPair = byKey(existing, (e) => e.pair);
-    const bySid = byKey(existing, (e) => e.link.sourced_id);
-    const wanted = new Map<string, string>();
-    const removing = new Map<string, Link>();
-    const remove = (l: Link) => removing.set(`${l.class_id}|${l.person}`, l);
-    const enrollmentKind: Kind = kind === 'members' ? 'student' : 'teacher';
-    for (const e of b.enrollments) {
-      const pair = pairKey(e.classSourcedId, e.userSourcedId);
-      if (e.deleted) {
-        const found = bySid.get(e.sourcedId) ?? (pair === null ? undefined : byPair.get(pair));
-        if (found) remove(found.link);
-        continue;
-      }
-      if (e.kind !== enrollmentKind || pair === null) continue;
-      if (!known.classes.has(e.classSourcedId)) {
-        problem(ENROLLMENTS, e.row, 'classSourcedId', `no class has sourcedId "${e.classSourcedId}" (in classes.csv or from an earlier import)`);
-      } else if (!known[kind].has(e.userSourcedId)) {
-        const other = known[kind === 'members' ? 'teachers' : 'members'].has(e.userSourcedId);
-        if (other) problem(ENROLLMENTS, e.row, 'role', `user "${e.userSourcedId}" is not a ${enrollmentKind}`);
-        else problem(ENROLLMENTS, e.row, 'userSourcedId', `no ${enrollmentKind} has sourcedId "${e.userSourcedId}" (in users.csv or from an earlier import)`);
-      } else {
-        wanted.set(pair, e.sourcedId);
-      }
-    }
-    for (const { link, pair } of existing) {
-      if (link.sourced_id === null || (pair !== null && wanted.has(pair))) continue;
-      const droppedByBulk = b.modes.enrollments === 'bulk';
-      if (droppedByBulk || removedClasses.has(link.class_id) || gone[kind].has(link.person)) remove(link);
-    }
-    for (const [pair, sourcedId] of wanted) {
-      const found = byPair.get(pair);
-      if (found?.link.sourced_id === sourcedId) continue;
-      const [classSourcedId, personSourcedId] = pair.split('\u0000');
-      plan.links[kind].upsert.push({ classSourcedId, personSourcedId, sourcedId });
-      if (found) counts.updated++;
-      else counts.added++;
-    }
-    plan.links[kind].remove = [...removing.values()];
-    counts.removed = removing.size;
+    const other = known[kind === 'members' ? 'teachers' : 'members'];
+    plan.links[kind] = planLinks(kind, b, db[kind], { classSid, personSid: sids[kind], classes: known.classes, people: known[kind], other, removedClasses, gone: gone[kind] }, plan.counts[kind === 'members' ? 'memberships' : 'assignments'], problem);
   }
   plan.counts.ignored.enrollments = b.enrollments.filter((e) => e.kind === 'other' && !e.deleted).length;
   return plan;
+}
+
+interface LinkContext {
+  /** The sourcedId of each class and person (student or user) by id, after the import. */
+  classSid: Map<string, string | null>;
+  personSid: Map<string, string | null>;
+  /** sourcedIds an enrolment may name: classes, people of this kind, people of the other kind. */
+  classes: Set<string | null>;
+  people: Set<string | null>;
+  other: Set<string | null>;
+  /** Classes and people whose links from the import go with them. */
+  removedClasses: Set<string>;
+  gone: Set<string>;
+}
+
+/** Student memberships or teacher assignments: which to add, to give a sourcedId, or to remove. */
+function planLinks(kind: LinkKind, b: OneRosterBundle, stored: Link[], ctx: LinkContext, counts: Counts, problem: Problem): LinkPlan {
+  const existing = stored.map((l) => ({ link: l, pair: pairKey(ctx.classSid.get(l.class_id), ctx.personSid.get(l.person)) }));
+  const byPair = byKey(existing, (e) => e.pair);
+  const bySid = byKey(existing, (e) => e.link.sourced_id);
+  const wanted = new Map<string, string>();
+  const removing = new Map<string, Link>();
+  const remove = (l: Link) => removing.set(`${l.class_id}|${l.person}`, l);
+  const enrollmentKind: Kind = kind === 'members' ? 'student' : 'teacher';
+  for (const e of b.enrollments) {
+    // A tobedeleted row may leave its role empty ('other'): then it is looked for among both kinds.
+    if (e.kind !== enrollmentKind && !(e.deleted && e.kind === 'other')) continue;
+    const pair = pairKey(e.classSourcedId, e.userSourcedId);
+    if (e.deleted) {
+      const found = bySid.get(e.sourcedId) ?? (pair === null ? undefined : byPair.get(pair));
+      if (found) remove(found.link);
+    } else if (!ctx.classes.has(e.classSourcedId)) {
+      problem(ENROLLMENTS, e.row, 'classSourcedId', `no class has sourcedId "${e.classSourcedId}" (in classes.csv or from an earlier import)`);
+    } else if (ctx.other.has(e.userSourcedId) && !ctx.people.has(e.userSourcedId)) {
+      problem(ENROLLMENTS, e.row, 'role', `user "${e.userSourcedId}" is not a ${enrollmentKind}`);
+    } else if (!ctx.people.has(e.userSourcedId)) {
+      problem(ENROLLMENTS, e.row, 'userSourcedId', `no ${enrollmentKind} has sourcedId "${e.userSourcedId}" (in users.csv or from an earlier import)`);
+    } else {
+      wanted.set(pair!, e.sourcedId);
+    }
+  }
+  for (const { link, pair } of existing) {
+    if (link.sourced_id === null || (pair !== null && wanted.has(pair))) continue;
+    if (b.modes.enrollments === 'bulk' || ctx.removedClasses.has(link.class_id) || ctx.gone.has(link.person)) remove(link);
+  }
+  const upsert: LinkPlan['upsert'] = [];
+  for (const [pair, sourcedId] of wanted) {
+    const found = byPair.get(pair);
+    if (found?.link.sourced_id === sourcedId) continue;
+    const [classSourcedId, personSourcedId] = pair.split('\u0000');
+    upsert.push({ classSourcedId, personSourcedId, sourcedId });
+    if (found) counts.updated++;
+    else counts.added++;
+  }
+  counts.removed = removing.size;
+  return { upsert, remove: [...removing.values()] };
 }
 
 const pairKey = (classSourcedId: string | null | undefined, personSourcedId: string | null | undefined) =>

@@ -120,7 +120,7 @@ describe(`OneRoster import on ${backend}`, () => {
       ],
       'enrollments.csv': [
         ['sourcedId', 'status', 'dateLastModified', 'classSourcedId', 'userSourcedId', 'role'],
-        ['d-e-s-0-0', 'tobedeleted', '2026-12-01T10:00:00Z', 'd-c-0', 'd-s-0', 'student'],
+        ['d-e-s-0-0', 'tobedeleted', '2026-12-01T10:00:00Z', '', '', ''], // nothing but its sourcedId
         ['d-e-new', 'active', '2026-12-01T10:00:00Z', 'd-c-2', 'd-s-1', 'student'],
       ],
     };
@@ -140,6 +140,7 @@ describe(`OneRoster import on ${backend}`, () => {
     files['users.csv'].push([...files['users.csv'][2]]); // a duplicate sourcedId (and student ID)
     files['enrollments.csv'].push(['bad-e-x', '', '', 'bad-c-missing', 'bad-org-1', 'bad-s-0', 'student', '', '', '']);
     files['enrollments.csv'].push(['bad-e-y', '', '', 'bad-c-0', 'bad-org-1', 'bad-s-nobody', 'student', '', '', '']);
+    files['enrollments.csv'].push(['bad-e-z', '', '', 'bad-c-0', 'bad-org-1', 'bad-t-0', 'student', '', '', '']);
     files['classes.csv'][1][5] = 'bad-course-nope';
     const before = await tableCounts(a);
     const res = await post(a, await zipBundle(files)).expect(422);
@@ -158,6 +159,7 @@ describe(`OneRoster import on ${backend}`, () => {
     expect(refs.body.error.details).toEqual([
       { file: 'enrollments.csv', row: 7, column: 'classSourcedId', problem: 'no class has sourcedId "bad-c-missing" (in classes.csv or from an earlier import)' },
       { file: 'enrollments.csv', row: 8, column: 'userSourcedId', problem: 'no student has sourcedId "bad-s-nobody" (in users.csv or from an earlier import)' },
+      { file: 'enrollments.csv', row: 9, column: 'role', problem: 'user "bad-t-0" is not a student' },
     ]);
     expect(await tableCounts(a)).toEqual(before);
   });
