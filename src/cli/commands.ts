@@ -29,6 +29,7 @@ export const commands: Command[] = [
   lazy('classes', 'classes create <code> <name> | classes list | classes assign <class> <email>', 'create or list classes, assign a teacher', async () => (await import('./admin-commands')).classes),
   lazy('users', 'users create <email> --role admin|teacher [--name n] | users list | users disable <email> | users reset-password <email>', 'manage the people who sign in (passwords from stdin or a prompt)', async () => (await import('./user-commands')).users),
   lazy('roster', 'roster import <class> <file> [--dry-run] [--sheet s]', 'import a class roster from .xlsx or .csv', async () => (await import('./admin-commands')).roster),
+  lazy('oneroster', 'oneroster import <bundle.zip> [--dry-run]', 'import classes, students, teachers and enrolments from a OneRoster CSV zip', async () => (await import('./oneroster-command')).oneroster),
   lazy('export', 'export <class> [--session id] <out.xlsx|out.csv>', 'export a session or the class attendance matrix', async () => (await import('./admin-commands')).exportCmd),
   lazy('keys', 'keys create <name> | keys list | keys revoke <name>', 'manage service API keys (admin rights, stored hashed)', async () => (await import('./admin-commands')).keys),
   lazy('erase', 'erase <student_id>', 'erase a student and all their biometric data', async () => (await import('./admin-commands')).erase),

@@ -10,6 +10,7 @@ import { accountRoutes, userRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
 import { singleSignOnRoutes } from './routes/single-sign-on';
 import { classRoutes } from './routes/classes';
+import { oneRosterRoutes } from './routes/oneroster';
 import { studentRoutes } from './routes/students';
 import { recognitionRoutes } from './routes/recognition';
 import { sessionRoutes } from './routes/sessions';
@@ -52,6 +53,7 @@ export function createApp({ config, log, services }: AppDeps): express.Express {
   app.use(singleSignOnRoutes(services));
   app.use(userRoutes(services));
   app.use(classRoutes(services));
+  app.use(oneRosterRoutes(services));
   app.use(studentRoutes(services));
   app.use(recognitionRoutes(services));
   app.use(sessionRoutes(services));

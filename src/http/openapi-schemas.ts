@@ -116,6 +116,8 @@ const totals = { present: integer, absent: integer, late: integer, excused: inte
 const rate: Schema = { type: ['number', 'null'], description: '(present + late) / sessions counted; null when none' };
 const statusOrNull: Schema = { enum: ['present', 'absent', 'late', 'excused', null] };
 const role: Schema = { enum: ['admin', 'teacher'] };
+const counts = object({ added: integer, updated: integer, removed: integer });
+const fileMode: Schema = { enum: ['bulk', 'delta', 'absent'] };
 const password: Schema = { type: 'string', minLength: 12, maxLength: 256, description: 'at least 12 characters, not a common password' };
 const userProps = {
   id: uuid,
@@ -138,7 +140,7 @@ export const schemas = {
       {
         code: { type: 'string', description: 'stable snake_case code, e.g. no_file, validation_error, rate_limited' },
         message: { type: 'string', description: 'for humans' },
-        details: { description: 'problem-specific, e.g. [{row, column, problem}] for invalid_roster, [{field, problem}] for validation_error' },
+        details: { description: 'problem-specific, e.g. [{row, column, problem}] for invalid_roster, [{file, row, column, problem}] for invalid_oneroster, [{field, problem}] for validation_error' },
       },
       ['details'],
     ),
@@ -196,6 +198,17 @@ export const schemas = {
       removed: array(string),
       consent: { ...array(object({ student_id: string, state: { enum: ['granted', 'refused'] }, erased_faces: integer })), description: "the Consent column's changes (not listed in a dry run)" },
     }),
+  }),
+  OneRosterReport: object({
+    dry_run: boolean,
+    version: { enum: ['1.1', '1.2'] },
+    modes: object({ classes: fileMode, users: fileMode, enrollments: fileMode }),
+    classes: counts,
+    students: counts,
+    teachers: { ...counts, description: 'removed: disabled and taken off their classes (tobedeleted), never deleted' },
+    memberships: { ...counts, description: 'students in classes' },
+    assignments: { ...counts, description: 'teachers of classes' },
+    ignored: { ...object({ users: integer, enrollments: integer }), description: 'other roles (parents, aides, administrators…): not imported' },
   }),
   Enrolment: object({ student_id: string, enrolled: integer, results: array(enrolResult) }),
   BulkEnrolment: object({

@@ -16,7 +16,7 @@ export interface Operation {
   /** OpenAPI path template, e.g. /api/v1/classes/{classId}. */
   path: string;
   id: string;
-  tag: 'meta' | 'web' | 'accounts' | 'classes' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks' | 'audit' | 'review' | 'insight';
+  tag: 'meta' | 'web' | 'accounts' | 'classes' | 'oneroster' | 'students' | 'enrolment' | 'recognition' | 'sessions' | 'webhooks' | 'audit' | 'review' | 'insight';
   summary: string;
   /** Who may call it: see Access. */
   access: Access;
@@ -166,6 +166,18 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       body: { 'multipart/form-data': { schema: { type: 'object', properties: { file: binary('application/octet-stream'), dry_run: flag, sheet: { type: 'string' } }, required: ['file'] } } },
       ok: { 200: json(ref('RosterReport')) },
       errors: [400, 401, 404, 413, 422],
+    },
+    {
+      method: 'post',
+      path: '/api/v1/oneroster',
+      id: 'importOneRoster',
+      tag: 'oneroster',
+      summary: 'Import a OneRoster 1.1/1.2 CSV bundle (zip): classes, students, teachers and enrolments, all or nothing',
+      access: 'admin',
+      query: { dry_run: { ...flag, description: 'check and count only' } },
+      body: { 'multipart/form-data': { schema: { type: 'object', properties: { file: binary('application/zip'), dry_run: flag }, required: ['file'] } } },
+      ok: { 200: json(ref('OneRosterReport')) },
+      errors: [400, 401, 413, 422],
     },
     { method: 'post', path: '/api/v1/classes/{classId}/teachers', id: 'assignTeacher', tag: 'accounts', access: 'admin', summary: 'Assign a teacher (by email) to the class', body: jsonBody('TeacherAssignment'), ok: { 201: json(ref('Assignment')) }, errors: [400, 401, 404, 409, 413] },
     { method: 'delete', path: '/api/v1/classes/{classId}/teachers/{userId}', id: 'unassignTeacher', tag: 'accounts', access: 'admin', summary: 'Take a teacher off the class', ok: { 204: {} }, errors: [401, 404] },

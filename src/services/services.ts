@@ -25,6 +25,7 @@ import { UsersService } from './users';
 import { SignInService } from './sign-in';
 import { Policy } from './policy';
 import { SingleSignOnService } from './single-sign-on';
+import { OneRosterService } from './oneroster';
 
 /** Every use case, built once per process over one database and one set of model sessions. */
 export interface Services {
@@ -54,6 +55,7 @@ export interface Services {
   policy: Policy;
   /** null unless OIDC_* are set. */
   sso: SingleSignOnService | null;
+  oneRoster: OneRosterService;
 }
 
 export function createServices(config: Config, db: Db, pipeline: FacePipeline): Services {
@@ -96,5 +98,6 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
     signIn: new SignInService(db, config, users),
     policy: new Policy(db),
     sso: config.oidc ? new SingleSignOnService(db, config.oidc) : null,
+    oneRoster: new OneRosterService(db, config.maxZipMb * 1024 * 1024),
   };
 }

@@ -54,6 +54,7 @@ const MATRIX: Record<string, 'public' | 'user' | 'admin' | 'class'> = {
   eraseFaces: 'admin',
   eraseStudent: 'admin',
   bulkEnrol: 'admin',
+  importOneRoster: 'admin',
   recognizeClassic: 'class',
   recognize: 'class',
   showSession: 'class',

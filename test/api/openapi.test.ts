@@ -7,6 +7,7 @@ import { backend } from '../helpers/test-db';
 import { grantConsent } from '../helpers/consent';
 import { fixturePath } from '../helpers/fixtures';
 import { schemaErrors, type Schema } from '../helpers/schema-check';
+import { makeSchool, zipBundle } from '../helpers/oneroster-bundle';
 
 interface DocOperation {
   operationId: string;
@@ -234,6 +235,15 @@ describe(`OpenAPI document on ${backend}`, () => {
       const res = await documented(request(a.app).get(`/api/v1/auth/oidc/${leg}`));
       expect([res.status, res.body.error.code]).toEqual([404, 'sso_not_configured']);
     }
+  });
+
+  test('OneRoster import: counts, and problems by file, row and column', async () => {
+    const files = makeSchool({ students: 2, classes: 1, perStudent: 1 });
+    await documented(request(a.app).post('/api/v1/oneroster?dry_run=true').set(auth).attach('file', await zipBundle(files), 'bundle.zip'));
+    files['enrollments.csv'].push(['e-x', '', '', 'c-9', 'org-1', 's-0', 'student', '', '', '']);
+    const bad = await documented(request(a.app).post('/api/v1/oneroster').set(auth).attach('file', await zipBundle(files), 'bundle.zip'));
+    expect(bad.body.error.details[0]).toEqual({ file: 'enrollments.csv', row: 5, column: 'classSourcedId', problem: expect.any(String) });
+    await documented(request(a.app).post('/api/v1/oneroster').set(auth));
   });
 
   test('erasure', async () => {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { backend, createTestDb, type TestDb } from '../helpers/test-db';
 import { fixturePath } from '../helpers/fixtures';
+import { makeSchool, zipBundle } from '../helpers/oneroster-bundle';
 
 const run = promisify(execFile);
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
@@ -143,5 +144,26 @@ describe(`rollcall CLI on ${backend}`, () => {
     expect((await cli(['users', 'list'], env)).stdout).toMatch(/ana@school\.example\s+Ana\s+teacher\s+disabled/);
     expect((await cli(['users', 'disable', 'nobody@school.example'], env)).stderr).toMatch(/not_found/);
     expect((await cli(['users'], env)).code).toBe(1);
+  });
+
+  test('oneroster import: a dry run, the import with its counts, and a bad bundle listed by file, row and column', async () => {
+    const files = makeSchool({ students: 3, classes: 2, perStudent: 1 });
+    const bundle = path.join(work, 'oneroster.zip');
+    fs.writeFileSync(bundle, await zipBundle(files));
+    const dry = await cli(['oneroster', 'import', bundle, '--dry-run'], env);
+    expect([dry.code, dry.stdout]).toEqual([0, expect.stringMatching(/^dry run, nothing changed: would apply OneRoster 1\.1/)]);
+    const done = await cli(['oneroster', 'import', bundle], env);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/students\s+3\s+0\s+0/);
+    expect(done.stdout).toMatch(/memberships\s+3\s+0\s+0/);
+    expect((await cli(['oneroster', 'import', bundle], env)).stdout).toMatch(/students\s+0\s+0\s+0/);
+    files['enrollments.csv'].push(['e-x', '', '', 'c-9', 'org-1', 's-0', 'student', '', '', '']);
+    fs.writeFileSync(bundle, await zipBundle(files));
+    const bad = await cli(['oneroster', 'import', bundle], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/invalid_oneroster/);
+    expect(bad.stderr).toMatch(/enrollments\.csv\s+7\s+classSourcedId\s+no class has sourcedId "c-9"/);
+    const usage = await cli(['oneroster', 'export', bundle], env);
+    expect([usage.code, usage.stderr]).toEqual([1, expect.stringMatching(/use: oneroster import <bundle\.zip> \[--dry-run\]/)]);
   });
 });
