@@ -57,6 +57,13 @@ export interface Config {
   rateLimitPerMin: number;
   /** Serve GET /metrics without an API key (for a scraper on a private network). */
   metricsPublic: boolean;
+  /** Largest uploaded video (MB) and longest clip (seconds) accepted. */
+  maxVideoMb: number;
+  maxVideoSeconds: number;
+  /** Video frames analysed per second of clip (each the sharpest of two decoded candidates). */
+  videoSampleFps: number;
+  /** The ffmpeg executable that decodes video: a name on PATH or a path. */
+  ffmpegPath: string;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +172,10 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     rateLimitPerMin: num(env, 'RATE_LIMIT_PER_MIN', 60, 0, 100_000, true),
     metricsPublic: bool(env, 'METRICS_PUBLIC', false),
+    maxVideoMb: num(env, 'MAX_VIDEO_MB', 200, 1, 2000),
+    maxVideoSeconds: num(env, 'MAX_VIDEO_SECONDS', 60, 1, 3600),
+    videoSampleFps: num(env, 'VIDEO_SAMPLE_FPS', 2, 0.2, 10),
+    ffmpegPath: env.FFMPEG_PATH?.trim() || 'ffmpeg',
   };
 }
 

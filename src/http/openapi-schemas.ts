@@ -54,7 +54,9 @@ const face = object({
   student: nullable(object({ student_id: string, name: string })),
   similarity: nullable(similarity),
   candidates: array(object({ student_id: string, similarity })),
-}, ['reason']);
+  first_seen_s: { type: 'number', description: 'video only: seconds into the clip when this track was first seen' },
+  frames: { type: 'integer', description: 'video only: sampled frames the track appears in' },
+}, ['reason', 'first_seen_s', 'frames']);
 
 const attendanceStatus: Schema = { enum: ['present', 'absent', 'late', 'excused'] };
 
@@ -83,6 +85,7 @@ export const schemas = {
     database: { enum: ['pglite', 'postgres'] },
     models: { type: 'object', additionalProperties: string },
     queue: object({ running: integer, waiting: integer }),
+    video: { type: 'boolean', description: 'whether videos can be read (ffmpeg found); false → 415 video_unsupported for clips' },
   }),
   NewClass: object(
     {
@@ -133,7 +136,11 @@ export const schemas = {
       description: 'advice about the photo: `small_faces` when many faces are too small to name (send the original photo)',
     },
     timings_ms: object({ decode: number, detect: number, align: number, embed: number, match: number, total: number }),
-  }),
+    video: {
+      ...object({ duration_s: number, frames_sampled: integer }),
+      description: 'set when the upload was a video: each face is then a track (a person), with the box of its best frame',
+    },
+  }, ['video']),
   ClassicRecognition: {
     type: 'array',
     description: 'named students, then one {"unknown_faces": n}: the classic service\'s answer',

@@ -40,7 +40,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
-    health: new HealthService(db, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue),
+    health: new HealthService(db, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue, config.ffmpegPath),
     queue,
     classes,
     students,

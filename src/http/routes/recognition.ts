@@ -1,9 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../services/services';
 import { optionalBool, optionalNumber } from '../../services/validate';
-import type { PipelineResult } from '../../vision/pipeline';
 import type { Recognition } from '../../services/recognition';
-import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
+import { fileOf, oneMedia, paramsOf, uploadBytes } from '../upload';
 
 /** Stage timings and face count of a recognition, for the request log line and the metrics. */
 export function publishStats(res: Response, result: Recognition): void {
@@ -23,27 +22,29 @@ export function recognitionRoutes(s: Services): Router {
       threshold: optionalNumber(p.threshold, 'threshold', 0.05, 0.95),
       record: optionalBool(p.record, 'record'),
       actor: res.locals.keyName,
+      signal: res.locals.signal,
     });
     publishStats(res, out.result);
     return { ...out, annotate: optionalBool(p.annotate, 'annotate') };
   }
 
-  async function sendJpeg(res: Response, pixels: PipelineResult, result: Recognition) {
+  async function sendJpeg(res: Response, annotated: () => Promise<Buffer>, result: Recognition) {
+    const jpeg = await annotated();
     res.setHeader('Content-Type', 'image/jpeg');
     if (result.session_id) res.setHeader('X-Session-Id', result.session_id);
-    res.send(await s.recognition.annotate(pixels, result));
+    res.send(jpeg);
   }
 
   // The classic answer: named students, then the count of faces not named.
-  r.post('/recognize_faces', oneFile(s.config, 'file'), async (req, res) => {
-    const { result, pixels, annotate } = await run(req, res, ['file', 'image']);
-    if (annotate) return sendJpeg(res, pixels, result);
+  r.post('/recognize_faces', oneMedia(s.config, 'file'), async (req, res) => {
+    const { result, annotated, annotate } = await run(req, res, ['file', 'image']);
+    if (annotate) return sendJpeg(res, annotated, result);
     res.json([...result.present.map((p) => ({ 'Student Name': p.name, ID: p.student_id })), { unknown_faces: result.unknown_faces }]);
   });
 
-  r.post('/api/v1/recognitions', oneFile(s.config, 'file'), async (req, res) => {
-    const { result, pixels, annotate } = await run(req, res, ['image', 'file']);
-    if (annotate) return sendJpeg(res, pixels, result);
+  r.post('/api/v1/recognitions', oneMedia(s.config, 'file'), async (req, res) => {
+    const { result, annotated, annotate } = await run(req, res, ['image', 'file']);
+    if (annotate) return sendJpeg(res, annotated, result);
     res.json(result);
   });
   return r;

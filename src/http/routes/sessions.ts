@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { optionalNumber } from '../../services/validate';
-import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
+import { fileOf, oneMedia, paramsOf, uploadBytes } from '../upload';
 import { publishStats } from './recognition';
 import { sendExport } from './exports';
 import { exportFormat } from '../../services/exports';
@@ -11,10 +11,10 @@ export function sessionRoutes(s: Services): Router {
   r.get('/api/v1/sessions/:sessionId', async (req, res) => {
     res.json(await s.sessions.show(String(req.params.sessionId)));
   });
-  r.post('/api/v1/sessions/:sessionId/photos', oneFile(s.config, 'file'), async (req, res) => {
+  r.post('/api/v1/sessions/:sessionId/photos', oneMedia(s.config, 'file'), async (req, res) => {
     const file = fileOf(req, 'file', ['image', 'file'], uploadBytes(s.config));
     const threshold = optionalNumber(paramsOf(req).threshold, 'threshold', 0.05, 0.95);
-    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, res.locals.keyName, threshold);
+    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, { actor: res.locals.keyName, threshold, signal: res.locals.signal });
     publishStats(res, result);
     res.json(result);
   });
