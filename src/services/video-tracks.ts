@@ -1,19 +1,10 @@
 import { pipelineOptions, type Config } from '../config';
 import type { FacePipeline } from '../vision/pipeline';
-import { decodeVideo } from '../vision/video-decode';
+import { decodeVideo, type VideoFrame } from '../vision/video-decode';
 import { frameSharpness, SharpestPerWindow } from '../vision/frame-sharpness';
 import { cropBox } from '../vision/contact-sheet';
 import type { EmbeddedFace, RgbImage, StageTimings } from '../vision/types';
 import { DEFAULT_LINK, groupTracks, TrackLinker, trackEmbedding } from '../matching/tracks';
-import type { VideoFrame } from '../vision/video-decode';
-
-/**
- * Frames decoded per analysed frame: the sharpest of each pair is analysed, so a frame smeared
- * by the sweep of the phone is skipped when its neighbour is sharper.
- */
-const CANDIDATES_PER_SAMPLE = 2;
-/** Best-quality faces whose embeddings make a track's (see trackEmbedding). */
-const BEST_FACES = 3;
 
 export interface TrackedFace {
   /** Sampled frame index and its time in the clip. */
@@ -45,6 +36,14 @@ export interface VideoPerson {
   firstSeenS: number;
   frames: number;
 }
+
+/**
+ * Frames decoded per analysed frame: the sharpest of each pair is analysed, so a frame smeared
+ * by the sweep of the phone is skipped when its neighbour is sharper.
+ */
+const CANDIDATES_PER_SAMPLE = 2;
+/** Best-quality faces whose embeddings make a track's (see trackEmbedding). */
+const BEST_FACES = 3;
 
 /**
  * Decodes a clip, analyses the sharper frame of each pair at full resolution with the photo

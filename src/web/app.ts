@@ -1,5 +1,6 @@
 import { apiKey } from './api.js';
 import { setupAttendance } from './attendance.js';
+import { setupLive } from './live.js';
 import { setupClasses } from './classes.js';
 import { byId } from './dom.js';
 import { announce, clearError } from './feedback.js';
@@ -39,6 +40,7 @@ function selectClass(c: ClassInfo | null): void {
 const classes = setupClasses(selectClass);
 setupRoster(classId, refreshStudents);
 setupAttendance(classId, view, refreshSessions);
+setupLive(classId, view, refreshSessions);
 
 const keyForm = byId('key-form', HTMLFormElement);
 const keyInput = byId('key-input', HTMLInputElement);

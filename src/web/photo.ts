@@ -20,7 +20,8 @@ const labelOf = (f: Face): string =>
         ? 'Too small'
         : 'Unknown';
 
-function drawFaces(ctx: CanvasRenderingContext2D, faces: Face[], scale: number): void {
+/** Boxes and names over a picture drawn at `scale` times the server's pixel size. */
+export function drawFaces(ctx: CanvasRenderingContext2D, faces: Face[], scale: number): void {
   const line = Math.max(2, Math.round(ctx.canvas.width / 400));
   const fontPx = Math.max(12, Math.round(ctx.canvas.width / 60));
   ctx.font = `${fontPx}px system-ui, sans-serif`;
@@ -46,7 +47,8 @@ function drawFaces(ctx: CanvasRenderingContext2D, faces: Face[], scale: number):
 
 function caption(r: Recognition, n: number): string {
   const count = (s: Face['status']) => r.faces.filter((f) => f.status === s).length;
-  return `Photo ${n}: ${r.faces.length} faces — ${count('matched')} named, ${count('unknown')} unknown, ${count('ambiguous')} need review`;
+  const what = r.video ? `Clip ${n} (${r.video.duration_s} s): ${r.faces.length} people` : `Photo ${n}: ${r.faces.length} faces`;
+  return `${what} — ${count('matched')} named, ${count('unknown')} unknown, ${count('ambiguous')} need review`;
 }
 
 /**
@@ -59,6 +61,11 @@ export async function photoFigure(file: File, r: Recognition, n: number): Promis
   const figure = el('figure', { class: 'photo' });
   // Advice about the photo itself (e.g. "send the original photo") comes before it.
   for (const w of r.warnings) figure.append(el('p', { class: 'warning', role: 'note' }, w.message));
+  // A clip's boxes belong to different frames: the caption says what was found.
+  if (r.video) {
+    figure.append(el('figcaption', {}, text));
+    return figure;
+  }
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);

@@ -34,9 +34,16 @@ export function slideshowClip(photos: string[], out: string, o: { size: number; 
   ffmpeg([...inputs, '-filter_complex', `${fit};${concat}`, '-map', '[out]', ...(o.codec ?? H264), out]);
 }
 
-/** The same clip with phone-style rotation metadata (the pixels stay as stored). */
-export function rotatedCopy(src: string, out: string, degrees: number) {
-  ffmpeg(['-i', src, '-c', 'copy', '-metadata:s:v:0', `rotate=${degrees}`, out]);
+/**
+ * The clip as a phone held upright stores it: pixels turned a quarter clockwise, with
+ * metadata telling players to turn them back (`rotate` 90, anticlockwise). With `rotate` 0 the
+ * same pixels are left lying on their side.
+ */
+export function phoneRotatedClip(src: string, out: string, rotate: 90 | 0 = 90) {
+  const lying = `${out}.lying.mp4`;
+  ffmpeg(['-i', src, '-vf', 'transpose=1', ...H264, lying]);
+  // The tag is written only when copying the stream, not while encoding it.
+  ffmpeg(['-i', lying, '-c', 'copy', '-metadata:s:v:0', `rotate=${rotate}`, out]);
 }
 
 /** A tiny still clip of any length (cheap to make even when long). */
@@ -50,3 +57,20 @@ export function audioOnlyClip(out: string) {
 }
 
 export const VP8 = ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M'];
+
+/**
+ * The clip with its header (mvhd, tkhd, mdhd durations) claiming about 600 hours: the pixels are
+ * the same few seconds, so only the stated length can refuse it before decoding.
+ */
+export function claimingHours(clip: Buffer): Buffer {
+  const b = Buffer.from(clip);
+  // Offset of the 32-bit duration after each box's type (version 0 boxes, as ffmpeg writes them).
+  const durationAt: Record<string, number> = { mvhd: 20, mdhd: 20, tkhd: 24 };
+  for (const [box, off] of Object.entries(durationAt)) {
+    for (let i = b.indexOf(box); i >= 0; i = b.indexOf(box, i + 4)) {
+      if (b[i + 4] !== 0) throw new Error(`claimingHours: ${box} is not version 0`);
+      b.writeUInt32BE(0x7fffffff, i + off);
+    }
+  }
+  return b;
+}

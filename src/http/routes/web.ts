@@ -18,6 +18,8 @@ const CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' blob:",
+  // The live camera's picture (a MediaStream) on the page.
+  "media-src mediastream:",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
