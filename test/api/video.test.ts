@@ -165,15 +165,22 @@ describeWithFfmpeg(`video recognition on ${backend}`, () => {
   });
 
   test('a client that goes away: ffmpeg is killed and no file is left behind', async () => {
-    const pending = request(a.app).post('/api/v1/recognitions').set(auth).attach('file', clip('long.mp4'), 'long.mp4');
-    const settled = pending.then(
-      () => 'answered',
-      () => 'aborted',
-    );
-    await until('ffmpeg to start', () => ffmpegChildren().length > 0);
-    pending.abort();
-    expect(await settled).toBe('aborted');
-    await until('ffmpeg to be killed and its directory removed', () => ffmpegChildren().length === 0 && leftovers().length === 0);
+    // Its own server: supertest closes the one it starts only when a request ends, not when it is aborted.
+    const server = a.app.listen(0);
+    try {
+      const pending = request(server).post('/api/v1/recognitions').set(auth).attach('file', clip('long.mp4'), 'long.mp4');
+      const settled = pending.then(
+        () => 'answered',
+        () => 'aborted',
+      );
+      await until('ffmpeg to start', () => ffmpegChildren().length > 0);
+      pending.abort();
+      expect(await settled).toBe('aborted');
+      await until('ffmpeg to be killed and its directory removed', () => ffmpegChildren().length === 0 && leftovers().length === 0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
     // The queue slot is free again: the next clip is answered.
     await request(a.app).post('/recognize_faces').set(auth).attach('file', clip('kit-rose.webm')).expect(200);
   });

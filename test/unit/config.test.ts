@@ -24,9 +24,22 @@ describe('config', () => {
     ['DETECT_MAX_UPSCALE', '10'],
     ['NAME_MIN_FACE_SIZE', '2'],
     ['MIN_FACE_SIZE', '3'],
+    ['MAX_VIDEO_MB', '0'],
+    ['MAX_VIDEO_SECONDS', 'a minute'],
+    ['VIDEO_SAMPLE_FPS', '30'],
   ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+
+  test('video settings: defaults and values from the environment', () => {
+    expect(loadConfig({})).toMatchObject({ maxVideoMb: 200, maxVideoSeconds: 60, videoSampleFps: 2, ffmpegPath: 'ffmpeg' });
+    expect(loadConfig({ MAX_VIDEO_MB: '50', MAX_VIDEO_SECONDS: '20', VIDEO_SAMPLE_FPS: '4', FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg' })).toMatchObject({
+      maxVideoMb: 50,
+      maxVideoSeconds: 20,
+      videoSampleFps: 4,
+      ffmpegPath: '/opt/ffmpeg/bin/ffmpeg',
+    });
   });
 
   test('values are read from the environment', () => {
