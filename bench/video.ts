@@ -10,15 +10,15 @@
  *    stretch of the clip and blurred and squeezed (turned away) in the rest. Students named by
  *    tracks vs by the best single frame, both decided by decideFaces against in-memory enrolment
  *    embeddings.
- * 3. One live frame of 1920×1080 (a JPEG, as the page sends it): photo pipeline time, with the
- *    photo scale policy (what POST /sessions/:id/photos does) and at native resolution.
+ * 3. One live frame of 1920×1080 (a JPEG, as the page sends it): pipeline time with the photo
+ *    scale policy and with live=true (native resolution, what the Live mode sends).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { loadConfig, pipelineOptions } from '../src/config';
+import { frameOptions, loadConfig, pipelineOptions } from '../src/config';
 import { FacePipeline } from '../src/vision/pipeline';
 import { decideFaces } from '../src/matching/decide';
 import type { Candidate } from '../src/matching/aggregate';
@@ -123,7 +123,7 @@ async function main() {
 
     const frame = await sharp(path.join(dir, 'classroom.jpg')).extract({ left: 240, top: 135, width: 1920, height: 1080 }).jpeg({ quality: 90 }).toBuffer();
     const live = async (native: boolean) => {
-      const opts = native ? { ...pipelineOptions(config), scale: { pixelBudget: 1920 * 1080, maxUpscale: 1 } } : pipelineOptions(config);
+      const opts = native ? frameOptions(config) : pipelineOptions(config);
       await pipeline.run(frame, opts);
       const times = [];
       for (let i = 0; i < 5; i++) {
@@ -134,7 +134,7 @@ async function main() {
       return round1(median(times));
     };
     console.log(`\n## One live frame, 1920×1080 JPEG (median of 5, pipeline only)`);
-    console.log(`| photo scale policy (as POST /sessions/:id/photos) | native resolution |`);
+    console.log(`| photo scale policy (a photo) | native resolution (live=true, as the page's Live mode sends) |`);
     console.log(`|---|---|`);
     console.log(`| ${await live(false)} ms | ${await live(true)} ms |`);
     await pipeline.close();

@@ -188,3 +188,12 @@ export function pipelineOptions(config: Config): PipelineOptions {
     scale: { pixelBudget: config.detectPixelBudget, maxUpscale: config.detectMaxUpscale },
   };
 }
+
+/**
+ * Video and live-camera frames: never enlarged, only shrunk past the budget. Enlarging finds the
+ * tiny faces of a shrunk photo, but would cost every frame a 12-MP photo's detector time, and a
+ * face a sweep or a live camera can name is rarely that small.
+ */
+export function frameOptions(config: Config): PipelineOptions {
+  return { ...pipelineOptions(config), scale: { pixelBudget: config.detectPixelBudget, maxUpscale: 1 } };
+}

@@ -45,6 +45,7 @@ const recognitionOptions: Record<string, Schema> = {
   threshold: { type: 'number', minimum: 0.05, maximum: 0.95, description: 'overrides the class and server threshold' },
   record: { ...flag, description: 'save an attendance session for the class (needs class_id)' },
   annotate: { ...flag, description: 'answer image/jpeg with the faces boxed and named (a video: a contact sheet of the best frame of each track)' },
+  live: { ...flag, description: 'a live camera frame: detected at its own resolution, never enlarged (faster; tiny faces are missed)' },
 };
 
 /** A recognition takes multipart `file` or a JSON body with the photo under one of `jsonFields`. */
@@ -145,7 +146,7 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       summary: 'Another photo or clip of the same lesson: a student seen in any of them is present',
       limited: true,
       largeJson: true,
-      body: photoBody(['image', 'file'], { threshold: recognitionOptions.threshold }),
+      body: photoBody(['image', 'file'], { threshold: recognitionOptions.threshold, live: recognitionOptions.live }),
       ok: { 200: json(ref('Recognition')) },
       errors: PHOTO_ERRORS,
     },

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { AppError } from '../errors';
-import { pipelineOptions, type Config } from '../config';
+import { frameOptions, pipelineOptions, type Config } from '../config';
 import type { Db, Queryable } from '../store/db';
 import { facesRepo } from '../store/repos/faces';
 import { classesRepo, type ClassRow } from '../store/repos/classes';
@@ -31,6 +31,8 @@ export interface RecognizeOptions {
   actor: string;
   /** Aborted when the request times out or the client leaves: stops a video's decoding. */
   signal?: AbortSignal;
+  /** A live camera frame: detected like a video frame (never enlarged), to answer within a second. */
+  live?: boolean;
 }
 
 export interface RecognizedFace {
@@ -108,7 +110,7 @@ export class RecognitionService {
       throw new AppError(400, 'validation_error', 'record=true needs a class_id: attendance is taken for a class', [{ field: 'class_id', problem: 'missing' }]);
     }
     const threshold = opts.threshold ?? cls?.match_threshold ?? this.config.matchThreshold;
-    const analysis = kind === 'video' ? await this.analyseVideo(upload, cls, threshold, opts.signal) : await this.analysePhoto(upload);
+    const analysis = kind === 'video' ? await this.analyseVideo(upload, cls, threshold, opts.signal) : await this.analysePhoto(upload, opts.live ?? false);
     const tMatch = performance.now();
     const perFace = await this.neighbours(analysis.faces.map((f) => f.embedding), cls);
     const decisions = decideFaces(perFace, { threshold, margin: this.config.matchMargin });
@@ -179,8 +181,9 @@ export class RecognitionService {
     }
   }
 
-  private async analysePhoto(photo: Buffer): Promise<Analysis> {
-    const pixels = await this.queue.run(() => this.pipeline.run(photo, pipelineOptions(this.config)));
+  private async analysePhoto(photo: Buffer, live: boolean): Promise<Analysis> {
+    const options = live ? frameOptions(this.config) : pipelineOptions(this.config);
+    const pixels = await this.queue.run(() => this.pipeline.run(photo, options));
     return {
       image: pixels.image,
       faces: pixels.faces.map((face) => ({ face, embedding: face.embedding })),

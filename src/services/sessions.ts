@@ -49,7 +49,7 @@ export class SessionsService {
   }
 
   /** One more photo or clip of the same lesson: a student seen in any of them is present. */
-  async addPhoto(id: string, upload: Buffer, opts: { actor: string; threshold?: number; signal?: AbortSignal }) {
+  async addPhoto(id: string, upload: Buffer, opts: { actor: string; threshold?: number; live?: boolean; signal?: AbortSignal }) {
     const s = await this.session(id);
     return this.recognition.recognize(upload, { ...opts, classId: s.class_id, sessionId: s.id });
   }

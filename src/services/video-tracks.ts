@@ -1,4 +1,4 @@
-import { pipelineOptions, type Config } from '../config';
+import { frameOptions, type Config } from '../config';
 import type { FacePipeline } from '../vision/pipeline';
 import { decodeVideo, type VideoFrame } from '../vision/video-decode';
 import { frameSharpness, SharpestPerWindow } from '../vision/frame-sharpness';
@@ -61,10 +61,7 @@ export async function trackFaces(pipeline: FacePipeline, clip: Buffer, config: C
 
   const analyse = async (frame: VideoFrame) => {
     signal?.throwIfAborted();
-    // Native resolution, never enlarged: a photo is enlarged to find tiny faces, but a video frame
-    // costs that for every sample, and a face a sweep can name is rarely that small.
-    const native = { pixelBudget: frame.rgb.width * frame.rgb.height, maxUpscale: 1 };
-    const r = await pipeline.runPixels(frame.rgb, { ...pipelineOptions(config), scale: native });
+    const r = await pipeline.runPixels(frame.rgb, frameOptions(config));
     for (const k of ['detect', 'align', 'embed'] as const) timings[k] += r.timings[k];
     image = r.image;
     const index = sampled++;

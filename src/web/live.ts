@@ -58,7 +58,7 @@ export function setupLive(classId: () => string | null, view: SessionView, chang
       const blob = await frame();
       if (!blob || stream !== own) break;
       try {
-        const r = await recognise(blob, cls, sessionId, 'the live frame', () => {});
+        const r = await recognise(blob, cls, sessionId, 'the live frame', () => {}, true);
         if (stream !== own) break;
         sessionId = r.session_id;
         overlay.width = r.image.width;

@@ -135,6 +135,12 @@ describeWithFfmpeg(`video recognition on ${backend}`, () => {
     expect(named(p.body)).toEqual([sid('biden'), sid('obama')]);
   });
 
+  test('live=true: a camera frame is detected at its own resolution and named as a photo is', async () => {
+    const res = await request(a.app).post('/api/v1/recognitions').set(auth).field('live', 'true').attach('file', fixturePath('group/two_people.jpg')).expect(200);
+    expect(named(res.body)).toEqual([sid('biden'), sid('obama')]);
+    await request(a.app).post('/api/v1/recognitions?live=maybe').set(auth).attach('file', fixturePath('group/two_people.jpg')).expect(400);
+  });
+
   test('sessions: a student seen in the photo or in the clip is present', async () => {
     const photo = request(a.app).post('/api/v1/recognitions').set(auth).field('class_id', classId).field('record', 'true');
     const sessionId = (await photo.attach('file', fixturePath('group/kit_with_rose.jpg')).expect(200)).body.session_id;

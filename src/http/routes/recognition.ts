@@ -23,6 +23,7 @@ export function recognitionRoutes(s: Services): Router {
       record: optionalBool(p.record, 'record'),
       actor: res.locals.keyName,
       signal: res.locals.signal,
+      live: optionalBool(p.live, 'live'),
     });
     publishStats(res, out.result);
     return { ...out, annotate: optionalBool(p.annotate, 'annotate') };

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
-import { optionalNumber } from '../../services/validate';
+import { optionalBool, optionalNumber } from '../../services/validate';
 import { fileOf, oneMedia, paramsOf, uploadBytes } from '../upload';
 import { publishStats } from './recognition';
 import { sendExport } from './exports';
@@ -13,8 +13,10 @@ export function sessionRoutes(s: Services): Router {
   });
   r.post('/api/v1/sessions/:sessionId/photos', oneMedia(s.config, 'file'), async (req, res) => {
     const file = fileOf(req, 'file', ['image', 'file'], uploadBytes(s.config));
-    const threshold = optionalNumber(paramsOf(req).threshold, 'threshold', 0.05, 0.95);
-    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, { actor: res.locals.keyName, threshold, signal: res.locals.signal });
+    const p = paramsOf(req);
+    const threshold = optionalNumber(p.threshold, 'threshold', 0.05, 0.95);
+    const live = optionalBool(p.live, 'live');
+    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, { actor: res.locals.keyName, threshold, live, signal: res.locals.signal });
     publishStats(res, result);
     res.json(result);
   });
