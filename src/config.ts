@@ -64,6 +64,8 @@ export interface Config {
   videoSampleFps: number;
   /** The ffmpeg executable that decodes video: a name on PATH or a path. */
   ffmpegPath: string;
+  /** Where a clip is written while ffmpeg reads it (a private directory per clip); null = the OS temp dir. */
+  videoTmpDir: string | null;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxVideoSeconds: num(env, 'MAX_VIDEO_SECONDS', 60, 1, 3600),
     videoSampleFps: num(env, 'VIDEO_SAMPLE_FPS', 2, 0.2, 10),
     ffmpegPath: env.FFMPEG_PATH?.trim() || 'ffmpeg',
+    videoTmpDir: env.VIDEO_TMP_DIR?.trim() ? path.resolve(env.VIDEO_TMP_DIR.trim()) : null,
   };
 }
 

@@ -83,7 +83,14 @@ export async function trackFaces(pipeline: FacePipeline, clip: Buffer, config: C
 
   const decoded = await decodeVideo(
     clip,
-    { ffmpegPath: config.ffmpegPath, fps: config.videoSampleFps * CANDIDATES_PER_SAMPLE, maxSeconds: config.maxVideoSeconds, maxPixels: config.maxPixels, signal },
+    {
+      ffmpegPath: config.ffmpegPath,
+      fps: config.videoSampleFps * CANDIDATES_PER_SAMPLE,
+      maxSeconds: config.maxVideoSeconds,
+      maxPixels: config.maxPixels,
+      tmpDir: config.videoTmpDir,
+      signal,
+    },
     async (frame) => {
       const pick = sampler.push(frame, frameSharpness(frame.rgb));
       if (pick) await analyse(pick);

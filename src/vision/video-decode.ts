@@ -13,6 +13,8 @@ export interface VideoDecodeOptions {
   fps: number;
   maxSeconds: number;
   maxPixels: number;
+  /** Parent of the clip's private temporary directory; null = the OS temp dir. */
+  tmpDir: string | null;
   /** Aborting kills ffmpeg (request timed out, client gone). */
   signal?: AbortSignal;
 }
@@ -54,7 +56,7 @@ export async function decodeVideo(buf: Buffer, opts: VideoDecodeOptions, onFrame
     throw new AppError(415, 'video_unsupported', `This server cannot read video: ${FFMPEG_INSTALL_HINT}. Photos still work.`);
   }
   opts.signal?.throwIfAborted();
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rollcall-video-'));
+  const dir = await fs.mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), 'rollcall-video-'));
   try {
     const input = path.join(dir, 'clip');
     await fs.writeFile(input, buf, { mode: 0o600 });

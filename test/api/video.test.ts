@@ -15,10 +15,10 @@ const index = readIndex();
 const sid = (identity: string) => `S-${identity}`;
 const enrolFiles = index.files.filter((f) => f.kind === 'enroll');
 
-// Decoding writes each clip to a private temporary directory: this file gets its own TMPDIR, so
-// that a directory left behind would be seen.
+// Decoding writes each clip to a private temporary directory under VIDEO_TMP_DIR: the apps here
+// get their own, so that a directory left behind would be seen.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rollcall-video-test-'));
-process.env.TMPDIR = tmp;
+const VIDEO_TMP_DIR = tmp;
 const clipsDir = fs.mkdtempSync(path.join(tmp, 'clips-'));
 const clip = (name: string) => path.join(clipsDir, name);
 const leftovers = () => fs.readdirSync(tmp).filter((n) => n.startsWith('rollcall-video-'));
@@ -57,7 +57,7 @@ describeWithFfmpeg(`video recognition on ${backend}`, () => {
   let classId: string;
 
   beforeAll(async () => {
-    a = await createTestApp({ STORE_PHOTOS: 'true' });
+    a = await createTestApp({ STORE_PHOTOS: 'true', VIDEO_TMP_DIR });
     await enrolEveryone(a);
     classId = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'VID-1', name: 'Video' })).body.id;
     await a.t.db.query(`INSERT INTO class_members (class_id, student_pk) SELECT $1, id FROM students`, [classId]);
@@ -179,7 +179,8 @@ describeWithFfmpeg(`video recognition on ${backend}`, () => {
         () => 'answered',
         () => 'aborted',
       );
-      await until('ffmpeg to start', () => ffmpegChildren().length > 0);
+      // Its clip lies in VIDEO_TMP_DIR while it runs: the check below looks in the right place.
+      await until('ffmpeg to start on a clip in VIDEO_TMP_DIR', () => ffmpegChildren().length > 0 && leftovers().length > 0);
       pending.abort();
       expect(await settled).toBe('aborted');
       await until('ffmpeg to be killed and its directory removed', () => ffmpegChildren().length === 0 && leftovers().length === 0);
@@ -195,7 +196,7 @@ describeWithFfmpeg(`video recognition on ${backend}`, () => {
 describeWithFfmpeg(`video limits on ${backend}`, () => {
   let a: TestApp;
   beforeAll(async () => {
-    a = await createTestApp({ MAX_PIXELS: '1000000', MAX_VIDEO_SECONDS: '2', MAX_VIDEO_MB: '1' });
+    a = await createTestApp({ MAX_PIXELS: '1000000', MAX_VIDEO_SECONDS: '2', MAX_VIDEO_MB: '1', VIDEO_TMP_DIR });
     panClip('group/obama_and_biden.jpg', clip('big-frames.mp4'), { width: 1280, height: 800, seconds: 1 });
     stillClip('group/two_people.jpg', clip('three-seconds.mp4'), 3);
   }, 60_000);

@@ -33,13 +33,9 @@ describe('config', () => {
   });
 
   test('video settings: defaults and values from the environment', () => {
-    expect(loadConfig({})).toMatchObject({ maxVideoMb: 200, maxVideoSeconds: 60, videoSampleFps: 2, ffmpegPath: 'ffmpeg' });
-    expect(loadConfig({ MAX_VIDEO_MB: '50', MAX_VIDEO_SECONDS: '20', VIDEO_SAMPLE_FPS: '4', FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg' })).toMatchObject({
-      maxVideoMb: 50,
-      maxVideoSeconds: 20,
-      videoSampleFps: 4,
-      ffmpegPath: '/opt/ffmpeg/bin/ffmpeg',
-    });
+    expect(loadConfig({})).toMatchObject({ maxVideoMb: 200, maxVideoSeconds: 60, videoSampleFps: 2, ffmpegPath: 'ffmpeg', videoTmpDir: null });
+    const env = { MAX_VIDEO_MB: '50', MAX_VIDEO_SECONDS: '20', VIDEO_SAMPLE_FPS: '4', FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg', VIDEO_TMP_DIR: '/run/rollcall' };
+    expect(loadConfig(env)).toMatchObject({ maxVideoMb: 50, maxVideoSeconds: 20, videoSampleFps: 4, ffmpegPath: '/opt/ffmpeg/bin/ffmpeg', videoTmpDir: '/run/rollcall' });
   });
 
   test('values are read from the environment', () => {
