@@ -22,6 +22,10 @@ ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     ONNXRUNTIME_NODE_INSTALL=skip
 WORKDIR /app
+# ffmpeg decodes uploaded videos (without it a clip gets 415 video_unsupported; photos still work).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 # onnxruntime-node bundles binaries for every OS (~220 MB for darwin/win32): keep only Linux.
 RUN npm ci --omit=dev \

@@ -89,6 +89,15 @@ export interface Config {
    * The client address counts sign-in failures; the protocol decides `auto` Secure cookies.
    */
   trustProxy: number;
+  /** Largest uploaded video (MB) and longest clip (seconds) accepted. */
+  maxVideoMb: number;
+  maxVideoSeconds: number;
+  /** Video frames analysed per second of clip (each the sharpest of two decoded candidates). */
+  videoSampleFps: number;
+  /** The ffmpeg executable that decodes video: a name on PATH or a path. */
+  ffmpegPath: string;
+  /** Where a clip is written while ffmpeg reads it (a private directory per clip); null = the OS temp dir. */
+  videoTmpDir: string | null;
   /** Single sign-on through an OpenID Connect provider (all OIDC_* set), or null when off. */
   oidc: OidcConfig | null;
 }
@@ -284,6 +293,11 @@ export function loadConfig(env: Env = process.env): Config {
     cookieSecure: cookieSecure(env),
     trustProxy: num(env, 'TRUST_PROXY', 0, 0, 10, true),
     oidc: oidc(env),
+    maxVideoMb: num(env, 'MAX_VIDEO_MB', 200, 1, 2000),
+    maxVideoSeconds: num(env, 'MAX_VIDEO_SECONDS', 60, 1, 3600),
+    videoSampleFps: num(env, 'VIDEO_SAMPLE_FPS', 2, 0.2, 10),
+    ffmpegPath: env.FFMPEG_PATH?.trim() || 'ffmpeg',
+    videoTmpDir: env.VIDEO_TMP_DIR?.trim() ? path.resolve(env.VIDEO_TMP_DIR.trim()) : null,
   };
 }
 
@@ -295,4 +309,13 @@ export function pipelineOptions(config: Config): PipelineOptions {
     scoreThreshold: config.detectScore,
     scale: { pixelBudget: config.detectPixelBudget, maxUpscale: config.detectMaxUpscale },
   };
+}
+
+/**
+ * Video and live-camera frames: never enlarged, only shrunk past the budget. Enlarging finds the
+ * tiny faces of a shrunk photo, but would cost every frame a 12-MP photo's detector time, and a
+ * face a sweep or a live camera can name is rarely that small.
+ */
+export function frameOptions(config: Config): PipelineOptions {
+  return { ...pipelineOptions(config), scale: { pixelBudget: config.detectPixelBudget, maxUpscale: 1 } };
 }

@@ -24,7 +24,7 @@ const lazy = (name: string, usage: string, summary: string, load: () => Promise<
 export const commands: Command[] = [
   lazy('serve', 'serve', 'run the HTTP service (PORT; DATABASE_URL or the embedded DATA_DIR)', async () => (await import('./serve')).serveCommand),
   lazy('migrate', 'migrate', 'apply pending database migrations (serve does it too)', async () => (await import('./migrate-command')).migrate),
-  lazy('detect', 'detect <photo> [--annotate out.jpg] [--json]', 'find faces in a photo: boxes, quality, stage timings', async () => (await import('./detect-command')).detect),
+  lazy('detect', 'detect <photo|video> [--annotate out.jpg] [--json]', 'find faces in a photo (or face tracks in a clip): boxes, quality, stage timings', async () => (await import('./detect-command')).detect),
   lazy('enroll', 'enroll <dir> [--force]', 'bulk-enrol dir/<student_id>/*.jpg, with a summary table', async () => (await import('./enroll-command')).enroll),
   lazy('classes', 'classes create <code> <name> | classes list | classes assign <class> <email>', 'create or list classes, assign a teacher', async () => (await import('./admin-commands')).classes),
   lazy('users', 'users create <email> --role admin|teacher [--name n] | users list | users disable <email> | users reset-password <email>', 'manage the people who sign in (passwords from stdin or a prompt)', async () => (await import('./user-commands')).users),

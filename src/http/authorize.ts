@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Policy } from '../services/policy';
 import type { Principal } from '../services/principal';
 import { operationRouter, operations } from './openapi';
-import { oneFile, paramsOf } from './upload';
+import { oneMedia, paramsOf } from './upload';
 import { jsonBody } from './security';
 
 /** The principal of a request that passed authorize(): present on every non-public route. */
@@ -18,7 +18,8 @@ const run = (mw: RequestHandler, req: Request, res: Response) =>
  */
 export function authorize(config: Config, policy: Policy): RequestHandler {
   const route = operationRouter(operations(config));
-  const readForm = oneFile(config, 'file');
+  // The routes with class_id in their body are the recognitions, which take a photo or a video.
+  const readForm = oneMedia(config, 'file');
   const readJson = jsonBody(config);
   return async (req, res, next) => {
     const found = route(req.method, req.path);

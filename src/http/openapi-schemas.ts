@@ -56,7 +56,9 @@ const face = object({
   student: nullable(object({ student_id: string, name: string })),
   similarity: nullable(similarity),
   candidates: array(object({ student_id: string, similarity })),
-}, ['reason']);
+  first_seen_s: { type: 'number', description: 'video only: seconds into the clip when this track was first seen' },
+  frames: { type: 'integer', description: 'video only: sampled frames the track appears in' },
+}, ['reason', 'first_seen_s', 'frames']);
 
 const webhookEvent: Schema = { enum: [...WEBHOOK_EVENTS] };
 const webhookProps = {
@@ -150,6 +152,7 @@ export const schemas = {
     database: { enum: ['pglite', 'postgres'] },
     models: { type: 'object', additionalProperties: string },
     queue: object({ running: integer, waiting: integer }),
+    video: { type: 'boolean', description: 'whether videos can be read (ffmpeg found); false → 415 video_unsupported for clips' },
   }),
   Live: object({ status: { enum: ['ok'] }, phase: { enum: ['starting', 'ready', 'stopping'] } }),
   Ready: object({ status: { enum: ['ready'] } }),
@@ -234,7 +237,11 @@ export const schemas = {
       description: 'advice about the photo: `small_faces` when many faces are too small to name (send the original photo)',
     },
     timings_ms: object({ decode: number, detect: number, align: number, embed: number, match: number, total: number }),
-  }),
+    video: {
+      ...object({ duration_s: number, frames_sampled: integer }),
+      description: 'set when the upload was a video: each face is then a track (a person), with the box of its best frame',
+    },
+  }, ['video']),
   ClassicRecognition: {
     type: 'array',
     description: 'named students, then one {"unknown_faces": n}: the classic service\'s answer',

@@ -40,19 +40,24 @@ const flag: Schema = { type: 'boolean', default: false };
 const PHOTO_FORMATS = 'JPEG, PNG, WebP, HEIC/HEIF, AVIF, TIFF or GIF (first frame); other formats get 415';
 const base64Photo: Schema = { type: 'string', contentEncoding: 'base64', description: `the photo, base64 (a data: URL is accepted too): ${PHOTO_FORMATS}` };
 const photo: Schema = { ...binary('image/*'), description: PHOTO_FORMATS };
+const VIDEO_FORMATS =
+  'or a video (MP4/MOV with H.264/HEVC, WebM; recognised by its bytes), up to MAX_VIDEO_MB and MAX_VIDEO_SECONDS; ' +
+  'without ffmpeg on the server a video gets 415 video_unsupported';
+const photoOrVideo: Schema = { type: 'string', contentMediaType: 'application/octet-stream', description: `a photo (${PHOTO_FORMATS}) ${VIDEO_FORMATS}` };
 
 const recognitionOptions: Record<string, Schema> = {
   class_id: { type: 'string', description: 'match only this class (id or code) and list its absent students' },
   threshold: { type: 'number', minimum: 0.05, maximum: 0.95, description: 'overrides the class and server threshold' },
   record: { ...flag, description: 'save an attendance session for the class (needs class_id)' },
-  annotate: { ...flag, description: 'answer image/jpeg with the faces boxed and named' },
+  annotate: { ...flag, description: 'answer image/jpeg with the faces boxed and named (a video: a contact sheet of the best frame of each track)' },
+  live: { ...flag, description: 'a live camera frame: detected at its own resolution, never enlarged (faster; tiny faces are missed)' },
 };
 
 /** A recognition takes multipart `file` or a JSON body with the photo under one of `jsonFields`. */
 function photoBody(jsonFields: string[], options: Record<string, Schema>): Operation['body'] {
   const jsonPhoto = Object.fromEntries(jsonFields.map((f) => [f, base64Photo]));
   return {
-    'multipart/form-data': { schema: { type: 'object', properties: { file: photo, ...options }, required: ['file'] } },
+    'multipart/form-data': { schema: { type: 'object', properties: { file: photoOrVideo, ...options }, required: ['file'] } },
     'application/json': { schema: { type: 'object', properties: { ...jsonPhoto, ...options }, description: `the photo under "${jsonFields.join('" or "')}"` } },
   };
 }
@@ -251,19 +256,19 @@ export function operations(config: Pick<Config, 'maxFiles' | 'metricsPublic'>): 
       ok: { 200: json(ref('BulkEnrolment')) },
       errors: [400, 401, 413, 429, 503],
     },
-    { method: 'post', path: '/recognize_faces', id: 'recognizeClassic', tag: 'recognition', access: 'class:class_id', summary: 'Names in a photo, in the classic format', limited: true, largeJson: true, body: photoBody(['file', 'image'], recognitionOptions), ok: { 200: annotated(ref('ClassicRecognition')) }, errors: PHOTO_ERRORS },
-    { method: 'post', path: '/api/v1/recognitions', id: 'recognize', tag: 'recognition', access: 'class:class_id', summary: 'Every face of a photo: box, landmarks, decision, candidates', limited: true, largeJson: true, body: photoBody(['image', 'file'], recognitionOptions), ok: { 200: annotated(ref('Recognition')) }, errors: PHOTO_ERRORS },
+    { method: 'post', path: '/recognize_faces', id: 'recognizeClassic', tag: 'recognition', access: 'class:class_id', summary: 'Names in a photo or video, in the classic format', limited: true, largeJson: true, body: photoBody(['file', 'image'], recognitionOptions), ok: { 200: annotated(ref('ClassicRecognition')) }, errors: PHOTO_ERRORS },
+    { method: 'post', path: '/api/v1/recognitions', id: 'recognize', tag: 'recognition', access: 'class:class_id', summary: 'Every face of a photo (or track of a video): box, landmarks, decision, candidates', limited: true, largeJson: true, body: photoBody(['image', 'file'], recognitionOptions), ok: { 200: annotated(ref('Recognition')) }, errors: PHOTO_ERRORS },
     { method: 'get', path: '/api/v1/sessions/{sessionId}', id: 'showSession', tag: 'sessions', access: 'class:sessionId', summary: 'One attendance row per roster student, and the photos', ok: { 200: json(ref('Session')) }, errors: [401, 404] },
     {
       method: 'post',
       path: '/api/v1/sessions/{sessionId}/photos',
       id: 'addSessionPhoto',
       tag: 'sessions',
-      summary: 'Another photo of the same lesson: a student seen in any photo is present',
+      summary: 'Another photo or clip of the same lesson: a student seen in any of them is present',
       access: 'class:sessionId',
       limited: true,
       largeJson: true,
-      body: photoBody(['image', 'file'], { threshold: recognitionOptions.threshold }),
+      body: photoBody(['image', 'file'], { threshold: recognitionOptions.threshold, live: recognitionOptions.live }),
       ok: { 200: json(ref('Recognition')) },
       errors: PHOTO_ERRORS,
     },

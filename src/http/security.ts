@@ -1,6 +1,7 @@
 import express, { type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config';
+import { AppError } from '../errors';
 import { operationMatcher, operations } from './openapi';
 
 /**
@@ -57,13 +58,21 @@ function silence(res: Response): void {
  */
 export function requestTimeout(ms: number): RequestHandler {
   return (_req, res, next) => {
+    // Work that can be stopped (decoding a video) listens to res.locals.signal.
+    const ac = new AbortController();
+    res.locals.signal = ac.signal;
     const timer = setTimeout(() => {
+      const e = new AppError(503, 'timeout', `the request was not answered within ${ms} ms`);
+      ac.abort(e);
       if (res.headersSent) return;
-      res.locals.errorCode = 'timeout';
-      res.status(503).json({ error: { code: 'timeout', message: `the request was not answered within ${ms} ms` } });
+      res.locals.errorCode = e.code;
+      res.status(e.status).json({ error: { code: e.code, message: e.message } });
       silence(res);
     }, ms);
-    res.on('close', () => clearTimeout(timer));
+    res.on('close', () => {
+      clearTimeout(timer);
+      if (!res.writableFinished) ac.abort(new AppError(499, 'client_closed_request', 'the client closed the connection before the answer'));
+    });
     next();
   };
 }

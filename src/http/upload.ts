@@ -4,10 +4,10 @@ import type { Config } from '../config';
 import { AppError } from '../errors';
 
 /** Uploads stay in memory (never a user-supplied name on disk), bounded in size and count. */
-export function uploader(config: Config) {
+export function uploader(config: Config, maxMb = config.maxUploadMb) {
   return multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: config.maxFiles, fields: 50, fieldSize: 64 * 1024 },
+    limits: { fileSize: maxMb * 1024 * 1024, files: config.maxFiles, fields: 50, fieldSize: 64 * 1024 },
   });
 }
 
@@ -44,6 +44,12 @@ function multipartOnly(mw: RequestHandler): RequestHandler {
 }
 
 export const oneFile = (config: Config, field: string) => multipartOnly(uploader(config).single(field));
+
+/**
+ * A photo or a video: the larger of both limits lets the body in, and the service holds each
+ * kind to its own once it has seen the bytes.
+ */
+export const oneMedia = (config: Config, field: string) => multipartOnly(uploader(config, Math.max(config.maxUploadMb, config.maxVideoMb)).single(field));
 
 export const manyFiles = (config: Config, field: string) => multipartOnly(uploader(config).array(field, config.maxFiles));
 

@@ -3,6 +3,7 @@ import type { Db } from '../store/db';
 import type { FacePipeline } from '../vision/pipeline';
 import type { InferenceQueue } from './inference-queue';
 import type { Lifecycle } from './lifecycle';
+import { ffmpegAvailable } from '../vision/ffmpeg';
 
 type Part = 'database' | 'models';
 
@@ -13,6 +14,7 @@ export class HealthService {
     private readonly models: Record<string, string>,
     private readonly queue: InferenceQueue,
     private readonly lifecycle: Lifecycle,
+    private readonly ffmpegPath: string,
   ) {}
 
   /** Every part answers, or 503 naming the parts that are down (Retry-After). */
@@ -23,7 +25,8 @@ export class HealthService {
     if (down.length > 0) {
       throw new AppError(503, `${down[0]}_unavailable`, `not healthy: ${down.join(' and ')} unavailable`, { down }, { 'Retry-After': '5' });
     }
-    return { status: 'ok', database: this.db.kind, models: this.models, queue: this.queue.depth };
+    // video: whether clips can be decoded (ffmpeg found); photos work either way.
+    return { status: 'ok', database: this.db.kind, models: this.models, queue: this.queue.depth, video: await ffmpegAvailable(this.ffmpegPath) };
   }
 
   /** The process is up (no dependency is asked: a restart would not help a database outage). */

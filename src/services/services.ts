@@ -71,7 +71,7 @@ export function createServices(config: Config, db: Db, pipeline: FacePipeline): 
   return {
     config,
     keys: new ApiKeys(db, config.apiKeys),
-    health: new HealthService(db, pipeline, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue, lifecycle),
+    health: new HealthService(db, pipeline, { detector: DETECTOR_FILE, embedder: EMBEDDER_FILE }, queue, lifecycle, config.ffmpegPath),
     queue,
     classes,
     students,

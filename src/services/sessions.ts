@@ -65,10 +65,10 @@ export class SessionsService {
     return bytes;
   }
 
-  /** One more photo of the same lesson: a student seen in any photo is present. */
-  async addPhoto(id: string, photo: Buffer, actor: string, threshold?: number) {
+  /** One more photo or clip of the same lesson: a student seen in any of them is present. */
+  async addPhoto(id: string, upload: Buffer, opts: { actor: string; threshold?: number; live?: boolean; signal?: AbortSignal }) {
     const s = await this.session(id);
-    return this.recognition.recognize(photo, { classId: s.class_id, sessionId: s.id, threshold, actor });
+    return this.recognition.recognize(upload, { ...opts, classId: s.class_id, sessionId: s.id });
   }
 
   /** A teacher's correction; the before/after goes to the audit log with the acting user. */

@@ -7,9 +7,9 @@ export interface Label {
   colour: 'green' | 'red' | 'amber';
 }
 
-const COLOURS = { green: '#1fa34a', red: '#d92d20', amber: '#f5a000' } as const;
+export const COLOURS = { green: '#1fa34a', red: '#d92d20', amber: '#f5a000' } as const;
 
-const escapeXml = (s: string) =>
+export const escapeXml = (s: string) =>
   s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /**

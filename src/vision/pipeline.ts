@@ -54,6 +54,15 @@ export class FacePipeline {
   }
 
   async run(buf: Buffer, opts: PipelineOptions): Promise<PipelineResult> {
+    const t0 = performance.now();
+    const rgb = await decodeImage(buf, { maxPixels: opts.maxPixels });
+    const decode = performance.now() - t0;
+    const r = await this.runPixels(rgb, opts);
+    return { ...r, timings: { ...r.timings, decode } };
+  }
+
+  /** Every face of already-decoded upright pixels (e.g. a video frame); `decode` is 0. */
+  async runPixels(rgb: RgbImage, opts: PipelineOptions): Promise<PipelineResult> {
     let t = performance.now();
     const lap = () => {
       const now = performance.now();
@@ -61,9 +70,6 @@ export class FacePipeline {
       t = now;
       return ms;
     };
-
-    const rgb = await decodeImage(buf, { maxPixels: opts.maxPixels });
-    const decode = lap();
 
     const detections = await this.detector.detect(rgb, opts);
     const detect = lap();
@@ -81,6 +87,6 @@ export class FacePipeline {
     const faces = await Promise.all(pending);
     const embed = lap();
 
-    return { image: { width: rgb.width, height: rgb.height }, rgb, faces, timings: { decode, detect, align, embed } };
+    return { image: { width: rgb.width, height: rgb.height }, rgb, faces, timings: { decode: 0, detect, align, embed } };
   }
 }

@@ -1,6 +1,7 @@
 import { setupAccount } from './account.js';
 import { setupAdmin } from './admin.js';
 import { setupAttendance } from './attendance.js';
+import { setupLive } from './live.js';
 import { setupClasses } from './classes.js';
 import { byId } from './dom.js';
 import { setupRoster } from './roster.js';
@@ -46,6 +47,7 @@ const classes = setupClasses(selectClass, (list) => {
 });
 setupRoster(classId, refreshStudents);
 setupAttendance(classId, view, refreshSessions);
+setupLive(classId, view, refreshSessions);
 
 const account = setupAccount(
   (me: Me) => {

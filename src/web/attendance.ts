@@ -8,9 +8,10 @@ import type { Recognition } from './types.js';
  * Sends one photo: the first of a lesson creates the session (record=true), later ones join it.
  * The JSON answer is drawn on a canvas (SessionView.addPhoto), so the photo is uploaded only once.
  */
-function recognise(file: File, classId: string, sessionId: string | null, label: string, progress: Progress): Promise<Recognition> {
+export function recognise(file: Blob, classId: string, sessionId: string | null, label: string, progress: Progress, live = false): Promise<Recognition> {
   const body = new FormData();
-  body.append('file', file);
+  body.append('file', file, file instanceof File ? file.name : 'frame.jpg');
+  if (live) body.append('live', 'true');
   const onSent = (sent: number | null) => progress(sent, sent === null ? `Recognising faces in ${label}…` : undefined);
   progress(0, `Uploading ${label}…`);
   if (sessionId) return upload(`/api/v1/sessions/${encodeURIComponent(sessionId)}/photos`, body, onSent);

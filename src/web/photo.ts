@@ -39,7 +39,8 @@ export function reviewedFace(d: Detection, before: DrawnFace | undefined): Drawn
   return before ?? { box: d.box, status: d.status, label: d.status === 'ambiguous' ? 'Needs review' : 'Unknown' };
 }
 
-function drawFaces(ctx: CanvasRenderingContext2D, faces: DrawnFace[], scale: number): void {
+/** Boxes and names over a picture drawn at `scale` times the server's pixel size. */
+export function drawFaces(ctx: CanvasRenderingContext2D, faces: DrawnFace[], scale: number): void {
   const line = Math.max(2, Math.round(ctx.canvas.width / 400));
   const fontPx = Math.max(12, Math.round(ctx.canvas.width / 60));
   ctx.font = `${fontPx}px system-ui, sans-serif`;
@@ -62,11 +63,17 @@ function drawFaces(ctx: CanvasRenderingContext2D, faces: DrawnFace[], scale: num
   }
 }
 
-function caption(faces: DrawnFace[], n: number): string {
+/** A clip's answer: its length (its faces are people, each a track). */
+export interface Clip {
+  duration_s: number;
+}
+
+function caption(faces: DrawnFace[], n: number, clip: Clip | null): string {
   const count = (s: DrawnFace['status']) => faces.filter((f) => f.status === s).length;
   const dismissed = count('dismissed');
+  const what = clip ? `Clip ${n} (${clip.duration_s} s): ${faces.length} people` : `Photo ${n}: ${faces.length} faces`;
   return (
-    `Photo ${n}: ${faces.length} faces — ${count('matched')} named, ${count('unknown')} unknown, ${count('ambiguous')} need review` +
+    `${what} — ${count('matched')} named, ${count('unknown')} unknown, ${count('ambiguous')} need review` +
     (dismissed ? `, ${dismissed} not students` : '')
   );
 }
@@ -90,6 +97,7 @@ export class PhotoFigure {
     private readonly n: number,
     warnings: { message: string }[],
     onPick: (x: number, y: number) => void,
+    private readonly clip: Clip | null,
   ) {
     // Advice about the photo itself (e.g. "send the original photo") comes before it.
     for (const w of warnings) this.element.append(el('p', { class: 'warning', role: 'note' }, w.message));
@@ -110,14 +118,25 @@ export class PhotoFigure {
     this.draw(faces);
   }
 
-  static async create(source: Blob, image: { width: number; height: number }, faces: DrawnFace[], n: number, warnings: { message: string }[], onPick: (x: number, y: number) => void): Promise<PhotoFigure> {
+  /** A clip is shown as its caption only: its boxes belong to different frames. */
+  static async create(
+    source: Blob,
+    image: { width: number; height: number },
+    faces: DrawnFace[],
+    n: number,
+    warnings: { message: string }[],
+    onPick: (x: number, y: number) => void,
+    clip: Clip | null = null,
+  ): Promise<PhotoFigure> {
     let bitmap: ImageBitmap | null = null;
-    try {
-      bitmap = await createImageBitmap(source);
-    } catch {
-      // Shown without the picture; the caption says why.
+    if (!clip) {
+      try {
+        bitmap = await createImageBitmap(source);
+      } catch {
+        // Shown without the picture; the caption says why.
+      }
     }
-    return new PhotoFigure(bitmap, image, faces, n, warnings, onPick);
+    return new PhotoFigure(bitmap, image, faces, n, warnings, onPick, clip);
   }
 
   get drawn(): readonly DrawnFace[] {
@@ -126,8 +145,8 @@ export class PhotoFigure {
 
   draw(faces: DrawnFace[]): void {
     this.faces = faces;
-    const text = caption(faces, this.n);
-    this.text.textContent = this.bitmap ? text : `${text} (this browser cannot display this image format)`;
+    const text = caption(faces, this.n, this.clip);
+    this.text.textContent = this.bitmap || this.clip ? text : `${text} (this browser cannot display this image format)`;
     if (!this.canvas || !this.bitmap) return;
     this.canvas.setAttribute('aria-label', `${text}: ${faces.map((f) => f.label).join(', ') || 'no faces'}`);
     const ctx = this.canvas.getContext('2d');

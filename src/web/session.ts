@@ -55,7 +55,7 @@ export class SessionView {
 
   /** A photo the teacher just sent, drawn from its recognition before the session is (re)loaded. */
   async addPhoto(file: File, r: Recognition): Promise<void> {
-    const figure = await PhotoFigure.create(file, r.image, r.faces.map(recognisedFace), this.photos.childElementCount + 1, r.warnings, (x, y) => this.pick(r.photo_id, x, y));
+    const figure = await PhotoFigure.create(file, r.image, r.faces.map(recognisedFace), this.photos.childElementCount + 1, r.warnings, (x, y) => this.pick(r.photo_id, x, y), r.video ?? null);
     if (r.photo_id) this.figures.set(r.photo_id, figure);
     this.photos.append(figure.element);
   }

@@ -82,6 +82,8 @@ export interface Recognition {
   present: { student_id: string; name: string }[];
   unknown_faces: number;
   warnings: { code: string; message: string }[];
+  /** Set when the upload was a clip: each face is then a person tracked across its frames. */
+  video?: { duration_s: number; frames_sampled: number };
 }
 
 export type AttendanceStatus = 'present' | 'absent' | 'late' | 'excused';

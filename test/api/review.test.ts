@@ -5,6 +5,7 @@ import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { fixturePath, readIndex } from '../helpers/fixtures';
 import { facesRepo } from '../../src/store/repos/faces';
+import { pipelineOptions } from '../../src/config';
 
 interface Detection {
   id: string;
@@ -39,7 +40,7 @@ describe(`review of unnamed faces on ${backend}`, () => {
   let classId: string;
 
   const embedding = async (file: string) => {
-    const { pixels } = await a.services.recognition.recognize(fs.readFileSync(fixturePath(file)), { actor: 'test' });
+    const pixels = await a.pipeline.run(fs.readFileSync(fixturePath(file)), pipelineOptions(a.config));
     return [...pixels.faces].sort((x, y) => y.box.width - x.box.width)[0];
   };
   const session = async (id: string) => (await request(a.app).get(`/api/v1/sessions/${id}`).set(auth).expect(200)).body as { detections: Detection[]; attendance: { student_id: string; status: string; source: string }[] };

@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { backend, createTestDb, type TestDb } from '../helpers/test-db';
 import { fixturePath } from '../helpers/fixtures';
 import { makeSchool, zipBundle } from '../helpers/oneroster-bundle';
+import { haveFfmpeg, slideshowClip } from '../helpers/clips';
 
 const run = promisify(execFile);
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
@@ -75,6 +76,21 @@ describe(`rollcall CLI on ${backend}`, () => {
     expect(fs.readFileSync(out).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     const text = await cli(['detect', fixturePath('noface/cf_017_0.jpg')], env);
     expect(text.stdout).toMatch(/0 face\(s\)/);
+  });
+
+  (haveFfmpeg || process.env.CI ? test : test.skip)('detect on a clip lists the people tracked, with a contact sheet', async () => {
+    const clip = path.join(work, 'two.mp4');
+    slideshowClip(['query/obama1.jpg', 'people/kit_harington/john1.jpeg'], clip, { size: 480, each: 1.5 });
+    const sheet = path.join(work, 'sheet.jpg');
+    const r = await cli(['detect', clip, '--json', '--annotate', sheet], env);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.image).toEqual({ width: 480, height: 480 });
+    expect(j.video.frames_sampled).toBeGreaterThanOrEqual(5);
+    expect(j.faces).toHaveLength(2);
+    expect(j.faces.map((f: { first_seen_s: number }) => f.first_seen_s).sort((x: number, y: number) => x - y)[1]).toBeGreaterThanOrEqual(1);
+    expect(fs.readFileSync(sheet).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect((await cli(['detect', clip], env)).stdout).toMatch(/480x480, [\d.]+ s, \d+ frames sampled, 2 face\(s\)/);
   });
 
   test('classes, roster import, bulk enroll, export, erase', async () => {

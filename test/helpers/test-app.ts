@@ -13,6 +13,8 @@ export interface TestApp {
   app: Express;
   config: Config;
   services: Services;
+  /** The models the app runs, for tests that look at faces and embeddings directly. */
+  pipeline: FacePipeline;
   t: TestDb;
   close(): Promise<void>;
 }
@@ -29,5 +31,5 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const services = createServices(config, t.db, pipeline);
   services.lifecycle.ready();
   const app = createApp({ config, log: createLogger(process.env.TEST_LOG === '1' ? 'error' : 'silent'), services });
-  return { app, config, services, t, close: () => t.cleanup() };
+  return { app, config, services, pipeline, t, close: () => t.cleanup() };
 }

@@ -35,6 +35,9 @@ describe('config', () => {
     ['LOGIN_MAX_HOURS', '1.5'],
     ['COOKIE_SECURE', 'sometimes'],
     ['TRUST_PROXY', '-1'],
+    ['MAX_VIDEO_MB', '0'],
+    ['MAX_VIDEO_SECONDS', 'a minute'],
+    ['VIDEO_SAMPLE_FPS', '30'],
   ])('an invalid %s=%s is refused with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
@@ -43,6 +46,12 @@ describe('config', () => {
   test('sign-in settings: defaults and values', () => {
     expect(loadConfig({})).toMatchObject({ loginIdleMinutes: 120, loginMaxHours: 12, cookieSecure: 'auto', trustProxy: 0 });
     expect(loadConfig({ LOGIN_IDLE_MINUTES: '15', LOGIN_MAX_HOURS: '24', COOKIE_SECURE: 'TRUE' })).toMatchObject({ loginIdleMinutes: 15, loginMaxHours: 24, cookieSecure: 'true' });
+  });
+
+  test('video settings: defaults and values from the environment', () => {
+    expect(loadConfig({})).toMatchObject({ maxVideoMb: 200, maxVideoSeconds: 60, videoSampleFps: 2, ffmpegPath: 'ffmpeg', videoTmpDir: null });
+    const env = { MAX_VIDEO_MB: '50', MAX_VIDEO_SECONDS: '20', VIDEO_SAMPLE_FPS: '4', FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg', VIDEO_TMP_DIR: '/run/rollcall' };
+    expect(loadConfig(env)).toMatchObject({ maxVideoMb: 50, maxVideoSeconds: 20, videoSampleFps: 4, ffmpegPath: '/opt/ffmpeg/bin/ffmpeg', videoTmpDir: '/run/rollcall' });
   });
 
   test('values are read from the environment', () => {

@@ -1,24 +1,24 @@
 import { Router } from 'express';
 import type { Services } from '../../services/services';
 import { z } from 'zod';
-import { optionalNumber, parseInput } from '../../services/validate';
+import { flag, optionalNumber, parseInput } from '../../services/validate';
 import { principalOf } from '../authorize';
-import { fileOf, oneFile, paramsOf, uploadBytes } from '../upload';
+import { fileOf, oneMedia, paramsOf, uploadBytes } from '../upload';
 import { publishStats } from './recognition';
 import { sendExport } from './exports';
 import { exportFormat } from '../../services/exports';
 
-const PhotoParams = z.object({ threshold: optionalNumber(0.05, 0.95) });
+const PhotoParams = z.object({ threshold: optionalNumber(0.05, 0.95), live: flag });
 
 export function sessionRoutes(s: Services): Router {
   const r = Router();
   r.get('/api/v1/sessions/:sessionId', async (req, res) => {
     res.json(await s.sessions.show(String(req.params.sessionId)));
   });
-  r.post('/api/v1/sessions/:sessionId/photos', oneFile(s.config, 'file'), async (req, res) => {
+  r.post('/api/v1/sessions/:sessionId/photos', oneMedia(s.config, 'file'), async (req, res) => {
     const file = fileOf(req, 'file', ['image', 'file'], uploadBytes(s.config));
-    const { threshold } = parseInput(PhotoParams, paramsOf(req));
-    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, principalOf(res).actor, threshold);
+    const { threshold, live } = parseInput(PhotoParams, paramsOf(req));
+    const { result } = await s.sessions.addPhoto(String(req.params.sessionId), file.data, { actor: principalOf(res).actor, threshold, live, signal: res.locals.signal });
     publishStats(res, result);
     res.json(result);
   });

@@ -27,6 +27,8 @@ const pagePolicy = helmet.contentSecurityPolicy({
     scriptSrc: ["'self'"],
     styleSrc: ["'self'"],
     imgSrc: ["'self'", 'blob:'],
+    // The live camera's picture (a MediaStream) on the page.
+    mediaSrc: ['mediastream:'],
     connectSrc: ["'self'"],
     baseUri: ["'none'"],
     formAction: ["'none'"],
