@@ -10,7 +10,9 @@ import request from 'supertest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
 import { fixturePath, readIndex } from '../helpers/fixtures';
-import { API_KEY, auth, createTestApp, type TestApp } from '../helpers/test-app';
+import { auth, createTestApp, type TestApp } from '../helpers/test-app';
+import { grantConsent } from '../helpers/consent';
+import { CLI_ACTOR } from '../../src/services/users';
 import { backend } from '../helpers/test-db';
 import { haveFfmpeg } from '../helpers/clips';
 
@@ -43,6 +45,7 @@ if (!canRun && process.env.CI) {
   let dir: string;
   const browsers: Browser[] = [];
   const problems: string[] = [];
+  const ADMIN = { email: 'head@school.example', password: 'the head password' };
 
   async function open(args: string[]): Promise<Page> {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...args] });
@@ -51,8 +54,9 @@ if (!canRun && process.env.CI) {
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.goto(base);
-    await page.getByRole('textbox', { name: 'API key' }).fill(API_KEY);
-    await page.getByRole('button', { name: 'Save key' }).click();
+    await page.locator('#signin-email').fill(ADMIN.email);
+    await page.locator('#signin-password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.locator('#class-select option', { hasText: 'LIVE-1' }).waitFor({ state: 'attached' });
     await page.selectOption('#class-select', { label: 'LIVE-1 — Live' });
     await page.locator('#take-section:not([hidden])').waitFor();
@@ -67,8 +71,10 @@ if (!canRun && process.env.CI) {
     execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', fixturePath('group/kit_with_rose.jpg'), '-vf', 'scale=500:700,format=yuv420p', '-t', '2', '-r', '5', path.join(dir, 'camera.y4m')]);
     a = await createTestApp();
     const classId = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'LIVE-1', name: 'Live' }).expect(201)).body.id;
+    await a.services.users.create({ ...ADMIN, name: 'Head', role: 'admin', classes: [] }, CLI_ACTOR);
     for (const id of PEOPLE) {
       await request(a.app).post('/api/v1/students').set(auth).send({ student_id: `S-${id}`, name: nameOf(id) }).expect(201);
+      await grantConsent(a.app, `S-${id}`);
       const req = request(a.app).post(`/api/v1/students/S-${id}/faces`).set(auth);
       for (const f of enrolFiles(id)) req.attach('images', f);
       await req.expect(201);
