@@ -56,7 +56,7 @@ describe(`hardening on ${backend}`, () => {
     for (const path of ['/', '/web/styles.css']) {
       const page = await request(defaults).get(path).expect(200);
       expect(page.headers['content-security-policy']).toBe(
-        "default-src 'none';script-src 'self';style-src 'self';img-src 'self' blob:;connect-src 'self';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+        "default-src 'none';script-src 'self';style-src 'self';img-src 'self' blob:;media-src mediastream:;connect-src 'self';base-uri 'none';form-action 'none';frame-ancestors 'none'",
       );
       expect(page.headers).toMatchObject({ 'cache-control': 'no-cache', 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff' });
     }

@@ -71,6 +71,7 @@ describeEmbedded('backup and restore of the embedded database (PostgreSQL uses p
     roster.append('file', new Blob(['Student ID,Name\nS-obama,Barack Obama\nS-biden,Joe Biden\nS-kit,Kit Harington\n']), 'roster.csv');
     expect((await call(live, 'POST', `/api/v1/classes/${classId}/roster`, roster)).status).toBe(200);
     for (const [id, photo] of [['S-obama', 'people/obama/obama.jpg'], ['S-biden', 'people/biden/biden.jpg']]) {
+      expect((await call(live, 'POST', `/api/v1/students/${id}/consent`, { state: 'granted' })).status).toBe(200);
       expect((await call(live, 'POST', `/api/v1/students/${id}/faces`, photoForm(photo, {}, 'images'))).status).toBe(201);
     }
     const first = await call(live, 'POST', '/api/v1/recognitions', photoForm('group/two_people.jpg', { class_id: classId, record: 'true' }));

@@ -10,6 +10,7 @@ import { FacePipeline } from '../../src/vision/pipeline';
 import { API_KEY, auth } from '../helpers/test-app';
 import { backend, createTestDb, type TestDb } from '../helpers/test-db';
 import { fixturePath } from '../helpers/fixtures';
+import { grantConsent } from '../helpers/consent';
 import { FaultProxy } from '../helpers/fault-proxy';
 
 // The outage is made with a TCP proxy in front of PostgreSQL; the embedded database has no connection to lose.
@@ -51,6 +52,7 @@ describePostgres('a PostgreSQL outage, through a fault-injecting proxy', () => {
     expect((await request(app).get('/health/ready')).body).toEqual({ status: 'ready' });
     classId = (await request(app).post('/api/v1/classes').set(auth).send({ code: 'OUT-1', name: 'Outage' }).expect(201)).body.id;
     await request(app).post(`/api/v1/classes/${classId}/roster`).set(auth).attach('file', Buffer.from('Student ID,Name\nS-obama,Barack Obama\nS-biden,Joe Biden\n'), 'roster.csv').expect(200);
+    await grantConsent(app, 'S-obama');
     await request(app).post('/api/v1/students/S-obama/faces').set(auth).attach('images', fixturePath('people/obama/obama.jpg')).expect(201);
   });
 

@@ -47,6 +47,7 @@ type Row = { student_id: string; status: string; source: string };
       [a, 'S-kit', 'people/kit_harington/john1.jpeg'],
       [b, 'S-rose', 'people/rose_leslie/img1.jpg'],
     ];
+    for (const [s, id] of faces) expect((await call(s, 'POST', `/api/v1/students/${id}/consent`, { state: 'granted' })).status).toBe(200);
     for (const [s, id, photo] of faces) expect((await call(s, 'POST', `/api/v1/students/${id}/faces`, form(photo, {}, 'images'))).status).toBe(201);
   });
   afterAll(async () => {

@@ -240,10 +240,11 @@ describe('FaceDetector on pasted faces', () => {
     const faces = await detector.detect(img, OPTS);
     expect(faces).toHaveLength(at.length);
     expectWellFormed(faces, img);
-    // Centres land within a few pixels. Sizes may differ a little more: YuNet draws the same
-    // face's box a few per cent larger when it sees it small (on the coarser level).
+    // Centres land within a few pixels (the background's noise differs at every run, and moves
+    // them by a pixel or so). Sizes may differ a little more: YuNet draws the same face's box a
+    // few per cent larger when it sees it small (on the coarser level).
     const centre = (b: Box) => [b.x + b.width / 2, b.y + b.height / 2];
-    const centreTolerance = Math.max(3, 0.04 * faceWidth);
+    const centreTolerance = Math.max(3, 0.05 * faceWidth);
     const sizeTolerance = Math.max(4, 0.12 * faceWidth);
     for (const p of at) {
       const want: Box = { ...patch.face, x: p.left + patch.face.x, y: p.top + patch.face.y };
