@@ -60,8 +60,8 @@ describe(`hardening on ${backend}`, () => {
       );
       expect(page.headers).toMatchObject({ 'cache-control': 'no-cache', 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff' });
     }
-    // A name that is not an asset falls through to the API (its key check) with the API's policy.
-    const missing = await request(defaults).get('/web/index.ts').expect(401);
+    // A name that is not an asset falls through to the API's JSON 404, with the API's policy.
+    const missing = await request(defaults).get('/web/index.ts').expect(404);
     expect(missing.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
   });
 
