@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import sharp from 'sharp';
+import { grantConsent } from '../helpers/consent';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { fixturePath, readIndex } from '../helpers/fixtures';
@@ -40,6 +41,7 @@ const count = async (a: TestApp, table: string) => (await a.t.db.query<{ n: numb
 async function enrolEveryone(a: TestApp) {
   for (const id of index.identities) {
     await request(a.app).post('/api/v1/students').set(auth).send({ student_id: sid(id.id), name: id.name }).expect(201);
+    await grantConsent(a.app, sid(id.id));
     const req = request(a.app).post(`/api/v1/students/${sid(id.id)}/faces`).set(auth);
     for (const f of enrolFiles.filter((f) => f.identities![0] === id.id)) req.attach('images', fixturePath(f.path));
     expect((await req).status).toBe(201);
