@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fixturePath } from './fixtures';
 
 /**
@@ -54,6 +56,13 @@ export function stillClip(photo: string, out: string, seconds: number, size = 16
 /** An audio-only MP4 (an M4A): an ISO-BMFF file with no video stream. */
 export function audioOnlyClip(out: string) {
   ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac', out]);
+}
+
+/** The clip's frames at `fps` per second as PNG files in `dir`, in order. */
+export function framesOf(src: string, dir: string, fps: number): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  ffmpeg(['-i', src, '-vf', `fps=${fps}`, path.join(dir, 'f%03d.png')]);
+  return fs.readdirSync(dir).sort().map((n) => path.join(dir, n));
 }
 
 export const VP8 = ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M'];
