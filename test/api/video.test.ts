@@ -11,7 +11,7 @@ import { fixturePath, readIndex } from '../helpers/fixtures';
 import { schemaErrors } from '../helpers/schema-check';
 import { openApiDocument } from '../../src/http/openapi';
 import { turnedAwayClip } from '../../bench/turned-away-clip';
-import { audioOnlyClip, claimingHours, describeWithFfmpeg, framesOf, panClip, phoneRotatedClip, slideshowClip, stillClip, VP8 } from '../helpers/clips';
+import { audioOnlyClip, claimingHours, describeWithFfmpeg, framesOf, HEVC, panClip, phoneRotatedClip, slideshowClip, stillClip, testWithLibx265, VP8 } from '../helpers/clips';
 
 const index = readIndex();
 // Photos that were not enrolled (kind 'query'), one person each.
@@ -135,6 +135,17 @@ describeWithFfmpeg(`video recognition on ${backend}`, () => {
     expect([...new Set(byFrame.flat())].sort()).toEqual(people);
     // …but even the best single frame names fewer people than the tracks of the clip.
     expect(Math.max(...byFrame.map((n) => n.length))).toBeLessThan(people.length);
+  });
+
+  testWithLibx265('an HEVC MP4 as an iPhone records it (H.265, hvc1)', async () => {
+    slideshowClip(['query/obama1.jpg', 'query/johnsnow_test1.jpg'], clip('hevc.mp4'), { size: 480, each: 1, codec: HEVC });
+    const bytes = fs.readFileSync(clip('hevc.mp4'));
+    // It really is HEVC in the iPhone's tagging: an hvc1 sample entry with its hvcC configuration.
+    expect([bytes.includes('hvc1'), bytes.includes('hvcC'), bytes.includes('avc1')]).toEqual([true, true, false]);
+    const res = await request(a.app).post('/api/v1/recognitions').set(auth).attach('file', bytes, 'IMG_0002.MP4').expect(200);
+    expect(res.body.video).toBeDefined();
+    expect(named(res.body)).toEqual([sid('kit_harington'), sid('obama')]);
+    expect(res.body.unknown_faces).toBe(0);
   });
 
   test('a WebM (VP8), and the classic route lists names plus unknown tracks', async () => {

@@ -10,6 +10,11 @@ import { fixturePath } from './fixtures';
 export const haveFfmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
 export const describeWithFfmpeg = haveFfmpeg || process.env.CI ? describe : describe.skip;
 
+/** HEVC clips need an ffmpeg built with libx265 (Debian's is): skipped, saying why, only outside CI. */
+const haveLibx265 = haveFfmpeg && /\blibx265\b/.test(spawnSync('ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8' }).stdout);
+export const testWithLibx265 = (name: string, fn: () => Promise<void>) =>
+  haveLibx265 || process.env.CI ? test(name, fn) : test.skip(`${name} [skipped: this ffmpeg has no libx265 encoder]`, fn);
+
 const ffmpeg = (args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 
 const H264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'];
@@ -57,6 +62,9 @@ export function stillClip(photo: string, out: string, seconds: number, size = 16
 export function audioOnlyClip(out: string) {
   ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac', out]);
 }
+
+/** H.265 as iPhones record it: tagged `hvc1` (ffmpeg's default is `hev1`, which Apple's players refuse). */
+export const HEVC = ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-tag:v', 'hvc1', '-pix_fmt', 'yuv420p'];
 
 /** The clip's frames at `fps` per second as PNG files in `dir`, in order. */
 export function framesOf(src: string, dir: string, fps: number): string[] {
