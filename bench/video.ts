@@ -27,6 +27,7 @@ import { peopleOf, trackFaces } from '../src/services/video-tracks';
 import { fixture, index, modelsDir } from './fixtures';
 import { median, round1 } from './measure';
 import { cutFaceSource, makeClassroom } from './synthetic-classroom';
+import { turnedAwayClip } from './turned-away-clip';
 
 const config = { ...loadConfig(), modelsDir: modelsDir() };
 const ffmpeg = (args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
@@ -54,30 +55,6 @@ async function enrolled(pipeline: FacePipeline): Promise<{ id: string; embedding
     if (r.faces.length === 1) out.push({ id: f.identities![0], embedding: r.faces[0].embedding });
   }
   return out;
-}
-
-/** The people side by side, each clear in its own stretch of `each` seconds, turned away otherwise. */
-async function turnedAwayClip(dir: string, people: string[], each: number): Promise<string> {
-  const H = 480, W = 400;
-  const tile = async (p: string, clear: boolean) => {
-    let img = sharp(fixture(p)).resize(W, H, { fit: 'cover' });
-    // Turned away: squeezed to 45% of its width (a head turned ~60°) and blurred.
-    if (!clear) img = sharp(await img.resize(Math.round(W * 0.45), H, { fit: 'fill' }).blur(6).extend({ left: Math.round(W * 0.275), right: W - Math.round(W * 0.45) - Math.round(W * 0.275), background: '#808080' }).toBuffer());
-    return img.jpeg().toBuffer();
-  };
-  const frames = path.join(dir, 'turned');
-  fs.mkdirSync(frames, { recursive: true });
-  for (let k = 0; k < people.length; k++) {
-    const tiles = await Promise.all(people.map((p, i) => tile(p, i === k)));
-    const frame = await sharp({ create: { width: W * people.length, height: H, channels: 3, background: '#808080' } })
-      .composite(tiles.map((input, i) => ({ input, left: i * W, top: 0 })))
-      .jpeg()
-      .toBuffer();
-    fs.writeFileSync(path.join(frames, `f${k}.jpg`), frame);
-  }
-  const clip = path.join(dir, 'turned-away.mp4');
-  ffmpeg(['-framerate', String(1 / each), '-i', path.join(frames, 'f%d.jpg'), '-vf', 'fps=15,format=yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', clip]);
-  return clip;
 }
 
 function decideNames(embeddings: Float32Array[], gallery: { id: string; embedding: Float32Array }[]): string[] {
@@ -110,7 +87,9 @@ async function main() {
 
     const gallery = await enrolled(pipeline);
     const people = ['query/obama1.jpg', 'query/alex_lacamoire1.jpg', 'people/kit_harington/john2.jpeg', 'people/rose_leslie/img2.jpg', 'people/biden/biden2.jpg'];
-    const turned = fs.readFileSync(await turnedAwayClip(dir, people, 2));
+    const turnedPath = path.join(dir, 'turned-away.mp4');
+    await turnedAwayClip(people.map(fixture), turnedPath, 2);
+    const turned = fs.readFileSync(turnedPath);
     const r = await trackFaces(pipeline, turned, config);
     const frames = new Map<number, Float32Array[]>();
     for (const t of r.tracks) for (const f of t.faces) frames.set(f.frame, [...(frames.get(f.frame) ?? []), f.face.embedding]);

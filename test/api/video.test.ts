@@ -10,9 +10,13 @@ import { backend } from '../helpers/test-db';
 import { fixturePath, readIndex } from '../helpers/fixtures';
 import { schemaErrors } from '../helpers/schema-check';
 import { openApiDocument } from '../../src/http/openapi';
-import { audioOnlyClip, claimingHours, describeWithFfmpeg, panClip, phoneRotatedClip, slideshowClip, stillClip, VP8 } from '../helpers/clips';
+import { turnedAwayClip } from '../../bench/turned-away-clip';
+import { audioOnlyClip, claimingHours, describeWithFfmpeg, framesOf, HEVC, panClip, phoneRotatedClip, slideshowClip, stillClip, testWithLibx265, VP8 } from '../helpers/clips';
 
 const index = readIndex();
+// Photos that were not enrolled (kind 'query'), one person each.
+const turnedAway = ['query/obama1.jpg', 'query/johnsnow_test1.jpg', 'query/alex_lacamoire1.jpg'];
+const identityOf = (photo: string) => index.files.find((f) => f.path === photo)!.identities![0];
 const sid = (identity: string) => `S-${identity}`;
 const enrolFiles = index.files.filter((f) => f.kind === 'enroll');
 
@@ -72,6 +76,7 @@ describeWithFfmpeg(`video recognition on ${backend}`, () => {
     panClip('group/kit_with_rose.jpg', clip('kit-rose.webm'), { width: 400, height: 500, seconds: 3, codec: VP8 });
     audioOnlyClip(clip('audio.m4a'));
     panClip('group/cf_000_5.jpg', clip('long.mp4'), { width: 700, height: 500, seconds: 30, fps: 5 });
+    await turnedAwayClip(turnedAway.map((p) => fs.readFileSync(fixturePath(p))), clip('turned-away.mp4'), 1);
   }, 180_000);
   afterAll(() => a.close());
 
@@ -112,6 +117,35 @@ describeWithFfmpeg(`video recognition on ${backend}`, () => {
     expect(res.body.unknown_faces).toBe(0);
     const seen = [...res.body.faces].sort((x, y) => x.first_seen_s - y.first_seen_s).map((f: { student: { student_id: string } }) => f.student.student_id);
     expect(seen).toEqual(order);
+  });
+
+  test('faces turned away in most frames: tracks name each person once where no single frame names them all', async () => {
+    const people = turnedAway.map((p) => sid(identityOf(p))).sort();
+    const res = await request(a.app).post('/api/v1/recognitions').set(auth).attach('file', clip('turned-away.mp4')).expect(200);
+    expect(named(res.body)).toEqual(people);
+    expect(res.body.faces).toHaveLength(people.length);
+    expect(res.body.unknown_faces).toBe(0);
+    // The clip's frames at the rate the service samples, each recognised as a photo.
+    const byFrame = [];
+    for (const frame of framesOf(clip('turned-away.mp4'), clip('turned-away-frames'), a.config.videoSampleFps)) {
+      byFrame.push(named((await request(a.app).post('/api/v1/recognitions').set(auth).attach('file', frame).expect(200)).body));
+    }
+    expect(byFrame.length).toBeGreaterThanOrEqual(people.length);
+    // Each person is named in some frame (the clear ones), and by no frame that the clip does not name…
+    expect([...new Set(byFrame.flat())].sort()).toEqual(people);
+    // …but even the best single frame names fewer people than the tracks of the clip.
+    expect(Math.max(...byFrame.map((n) => n.length))).toBeLessThan(people.length);
+  });
+
+  testWithLibx265('an HEVC MP4 as an iPhone records it (H.265, hvc1)', async () => {
+    slideshowClip(['query/obama1.jpg', 'query/johnsnow_test1.jpg'], clip('hevc.mp4'), { size: 480, each: 1, codec: HEVC });
+    const bytes = fs.readFileSync(clip('hevc.mp4'));
+    // It really is HEVC in the iPhone's tagging: an hvc1 sample entry with its hvcC configuration.
+    expect([bytes.includes('hvc1'), bytes.includes('hvcC'), bytes.includes('avc1')]).toEqual([true, true, false]);
+    const res = await request(a.app).post('/api/v1/recognitions').set(auth).attach('file', bytes, 'IMG_0002.MP4').expect(200);
+    expect(res.body.video).toBeDefined();
+    expect(named(res.body)).toEqual([sid('kit_harington'), sid('obama')]);
+    expect(res.body.unknown_faces).toBe(0);
   });
 
   test('a WebM (VP8), and the classic route lists names plus unknown tracks', async () => {

@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fixturePath } from './fixtures';
 
 /**
@@ -7,6 +9,11 @@ import { fixturePath } from './fixtures';
  */
 export const haveFfmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
 export const describeWithFfmpeg = haveFfmpeg || process.env.CI ? describe : describe.skip;
+
+/** HEVC clips need an ffmpeg built with libx265 (Debian's is): skipped, saying why, only outside CI. */
+const haveLibx265 = haveFfmpeg && /\blibx265\b/.test(spawnSync('ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8' }).stdout);
+export const testWithLibx265 = (name: string, fn: () => Promise<void>) =>
+  haveLibx265 || process.env.CI ? test(name, fn) : test.skip(`${name} [skipped: this ffmpeg has no libx265 encoder]`, fn);
 
 const ffmpeg = (args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 
@@ -54,6 +61,16 @@ export function stillClip(photo: string, out: string, seconds: number, size = 16
 /** An audio-only MP4 (an M4A): an ISO-BMFF file with no video stream. */
 export function audioOnlyClip(out: string) {
   ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac', out]);
+}
+
+/** H.265 as iPhones record it: tagged `hvc1` (ffmpeg's default is `hev1`, which Apple's players refuse). */
+export const HEVC = ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-tag:v', 'hvc1', '-pix_fmt', 'yuv420p'];
+
+/** The clip's frames at `fps` per second as PNG files in `dir`, in order. */
+export function framesOf(src: string, dir: string, fps: number): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  ffmpeg(['-i', src, '-vf', `fps=${fps}`, path.join(dir, 'f%03d.png')]);
+  return fs.readdirSync(dir).sort().map((n) => path.join(dir, n));
 }
 
 export const VP8 = ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M'];
