@@ -10,9 +10,10 @@ import request from 'supertest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
 import { fixturePath, readIndex } from '../helpers/fixtures';
-import { API_KEY, auth, createTestApp, type TestApp } from '../helpers/test-app';
+import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { haveFfmpeg } from '../helpers/clips';
+import { grantConsent } from '../helpers/consent';
 
 /**
  * Live attendance in Debian's Chromium with a fake camera fed from a clip this test makes with
@@ -27,6 +28,7 @@ const index = readIndex();
 const nameOf = (id: string) => index.identities.find((i) => i.id === id)!.name;
 const enrolFiles = (id: string) => index.files.filter((f) => f.kind === 'enroll' && f.identities?.includes(id)).map((f) => fixturePath(f.path));
 const PEOPLE = ['kit_harington', 'rose_leslie', 'obama'];
+const ADMIN = { email: 'head@school.example', password: 'the head password' };
 const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const canRun = fs.existsSync(CHROMIUM) && haveFfmpeg;
@@ -51,8 +53,9 @@ if (!canRun && process.env.CI) {
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.goto(base);
-    await page.getByRole('textbox', { name: 'API key' }).fill(API_KEY);
-    await page.getByRole('button', { name: 'Save key' }).click();
+    await page.locator('#signin-email').fill(ADMIN.email);
+    await page.locator('#signin-password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#class-select option', { hasText: 'LIVE-1' }).waitFor({ state: 'attached' });
     await page.selectOption('#class-select', { label: 'LIVE-1 — Live' });
     await page.locator('#take-section:not([hidden])').waitFor();
@@ -66,9 +69,11 @@ if (!canRun && process.env.CI) {
     // Chromium's fake camera plays a Y4M file in a loop.
     execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', fixturePath('group/kit_with_rose.jpg'), '-vf', 'scale=500:700,format=yuv420p', '-t', '2', '-r', '5', path.join(dir, 'camera.y4m')]);
     a = await createTestApp();
+    await a.services.users.create({ ...ADMIN, name: 'Head', role: 'admin', classes: [] }, { actor: 'cli', userId: null });
     const classId = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'LIVE-1', name: 'Live' }).expect(201)).body.id;
     for (const id of PEOPLE) {
       await request(a.app).post('/api/v1/students').set(auth).send({ student_id: `S-${id}`, name: nameOf(id) }).expect(201);
+      await grantConsent(a.app, `S-${id}`);
       const req = request(a.app).post(`/api/v1/students/S-${id}/faces`).set(auth);
       for (const f of enrolFiles(id)) req.attach('images', f);
       await req.expect(201);
