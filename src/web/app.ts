@@ -6,6 +6,7 @@ import { setupClasses } from './classes.js';
 import { byId } from './dom.js';
 import { setupRoster } from './roster.js';
 import { InsightView } from './insight.js';
+import { setupScreens } from './screens.js';
 import { SessionView } from './session.js';
 import { SessionsList } from './sessions.js';
 import { loadStudents } from './students.js';
@@ -15,12 +16,14 @@ import type { ClassInfo, Me } from './types.js';
 // selected class.
 
 let current: ClassInfo | null = null;
+const screens = setupScreens();
 const classId = () => current?.id ?? null;
 
 const view = new SessionView(() => refreshSessions());
 const sessions = new SessionsList(async (id) => {
   view.close();
   await view.open(id);
+  screens.show('lesson');
   byId('session-section', HTMLElement).scrollIntoView({ block: 'start' });
 });
 const insight = new InsightView(() => classId());
@@ -53,6 +56,8 @@ const account = setupAccount(
   (me: Me) => {
     isAdmin = me.role === 'admin';
     for (const s of document.querySelectorAll<HTMLElement>('.admin-only')) s.hidden = !isAdmin;
+    // Every sign-in starts where a lesson does.
+    screens.show('lesson');
     void classes.reload();
   },
   () => {

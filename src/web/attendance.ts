@@ -20,7 +20,7 @@ export function recognise(file: Blob, classId: string, sessionId: string | null,
   return upload('/api/v1/recognitions', body, onSent);
 }
 
-/** Steps 5 and 6: take attendance from one or more photos, and add photos to the open session. */
+/** The lesson screen: take attendance from one or more photos, and add photos to the open session. */
 export function setupAttendance(classId: () => string | null, view: SessionView, changed: () => Promise<void>): void {
   async function send(form: HTMLFormElement, input: HTMLInputElement, sessionId: string | null): Promise<void> {
     const cls = classId();

@@ -6,7 +6,7 @@ import type { ClassInfo } from './types.js';
 const CLASS_STORAGE = 'rollcall.classId';
 
 /**
- * Step 1: the class picker (the signed-in teacher's classes; all for an admin) and the admins'
+ * The class picker (the signed-in teacher's classes; all for an admin) and the admins'
  * "create a class" form. `onSelect` gets the chosen class
  * (or null); the last choice is remembered so a reload lands on the same class.
  */

@@ -12,7 +12,7 @@ const percent = (r: number | null) => (r === null ? '—' : `${Math.round(r * 10
 const shortDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 
 /**
- * Step 8: a class's attendance at a glance, from GET /api/v1/classes/:id/stats (the same numbers
+ * The insight screen: a class's attendance at a glance, from GET /api/v1/classes/:id/stats (the same numbers
  * as the class export). Each chart has its data as a table beside it, and an aria-label summary.
  */
 export class InsightView {

@@ -7,7 +7,7 @@ const isProblem = (d: unknown): d is RosterProblem =>
   typeof d === 'object' && d !== null && typeof (d as RosterProblem).row === 'number' && typeof (d as RosterProblem).problem === 'string';
 
 /**
- * Step 3: roster upload. A 422 invalid_roster lists its problems by sheet row in a table (the
+ * Setup: roster upload. A 422 invalid_roster lists its problems by sheet row in a table (the
  * message alone cannot say which of 30 rows is wrong); nothing was imported in that case.
  */
 export function setupRoster(classId: () => string | null, imported: () => Promise<void>): void {

@@ -3,7 +3,7 @@ import { byId, el, formatDate, srOnly } from './dom.js';
 import { announce, busy } from './feedback.js';
 import type { SessionSummary } from './types.js';
 
-/** Step 7: the class's sessions (open one to correct it, or export it) and the class matrix. */
+/** Insight: the class's sessions (open one to correct it, or export it) and the class matrix. */
 export class SessionsList {
   private readonly section = byId('sessions-section', HTMLElement);
   private classId: string | null = null;

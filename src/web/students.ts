@@ -78,7 +78,7 @@ function studentCard(s: Student, index: number): HTMLLIElement {
   return card;
 }
 
-/** Step 4: the class roster, one card per student. */
+/** Setup: the class roster, one card per student. */
 export async function loadStudents(classId: string): Promise<Student[]> {
   const list = byId('student-list', HTMLUListElement);
   const students = (await busy('Loading the roster…', list, () => getJson<Student[]>(`/api/v1/classes/${encodeURIComponent(classId)}/students`))) ?? [];

@@ -11,10 +11,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
 import { fixturePath, readIndex } from '../helpers/fixtures';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
-import { grantConsent } from '../helpers/consent';
-import { CLI_ACTOR } from '../../src/services/users';
 import { backend } from '../helpers/test-db';
 import { haveFfmpeg } from '../helpers/clips';
+import { grantConsent } from '../helpers/consent';
+import { CLI_ACTOR } from '../../src/services/users';
 
 /**
  * Live attendance in Debian's Chromium with a fake camera fed from a clip this test makes with
@@ -29,6 +29,7 @@ const index = readIndex();
 const nameOf = (id: string) => index.identities.find((i) => i.id === id)!.name;
 const enrolFiles = (id: string) => index.files.filter((f) => f.kind === 'enroll' && f.identities?.includes(id)).map((f) => fixturePath(f.path));
 const PEOPLE = ['kit_harington', 'rose_leslie', 'obama'];
+const ADMIN = { email: 'head@school.example', password: 'the head password' };
 const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const canRun = fs.existsSync(CHROMIUM) && haveFfmpeg;
@@ -45,7 +46,6 @@ if (!canRun && process.env.CI) {
   let dir: string;
   const browsers: Browser[] = [];
   const problems: string[] = [];
-  const ADMIN = { email: 'head@school.example', password: 'the head password' };
 
   async function open(args: string[]): Promise<Page> {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...args] });
@@ -56,7 +56,7 @@ if (!canRun && process.env.CI) {
     await page.goto(base);
     await page.locator('#signin-email').fill(ADMIN.email);
     await page.locator('#signin-password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#class-select option', { hasText: 'LIVE-1' }).waitFor({ state: 'attached' });
     await page.selectOption('#class-select', { label: 'LIVE-1 — Live' });
     await page.locator('#take-section:not([hidden])').waitFor();
@@ -70,8 +70,8 @@ if (!canRun && process.env.CI) {
     // Chromium's fake camera plays a Y4M file in a loop.
     execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', fixturePath('group/kit_with_rose.jpg'), '-vf', 'scale=500:700,format=yuv420p', '-t', '2', '-r', '5', path.join(dir, 'camera.y4m')]);
     a = await createTestApp();
-    const classId = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'LIVE-1', name: 'Live' }).expect(201)).body.id;
     await a.services.users.create({ ...ADMIN, name: 'Head', role: 'admin', classes: [] }, CLI_ACTOR);
+    const classId = (await request(a.app).post('/api/v1/classes').set(auth).send({ code: 'LIVE-1', name: 'Live' }).expect(201)).body.id;
     for (const id of PEOPLE) {
       await request(a.app).post('/api/v1/students').set(auth).send({ student_id: `S-${id}`, name: nameOf(id) }).expect(201);
       await grantConsent(a.app, `S-${id}`);

@@ -20,7 +20,9 @@ import { backend } from '../helpers/test-db';
  * browser of its own), against the real app, models and database: the first admin made with the
  * setup token, a class and a teacher made by the admin, then the teacher signed in: only her
  * classes, roster (a bad one first), consent, enrolment by picker and by drop, attendance from two
- * photos, a correction, exports, a refused consent erasing faces, review and insight.
+ * photos, a correction, exports, a refused consent erasing faces, review and insight. The page's
+ * screens (Lesson, Setup, Insight, Administration) are reached by their navigation buttons, each
+ * checked with axe-core; the daily flow (class screen to saved attendance) is counted and timed.
  * Screenshots of every step, desktop and 375 px wide, go to test-artifacts/browser/.
  */
 const CHROMIUM = '/usr/bin/chromium';
@@ -78,6 +80,14 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
   }
 
+  /** Opens a screen from the navigation; its first heading takes the focus. */
+  async function go(screen: 'Lesson' | 'Setup' | 'Insight' | 'Administration', heading: string): Promise<void> {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: screen, exact: true }).click();
+    await page.locator(`#${heading}`).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(heading);
+    expect(await page.getByRole('button', { name: screen, exact: true }).getAttribute('aria-current')).toBe('page');
+  }
+
   const present = () => page.locator('#present-list');
   const absent = () => page.locator('#absent-list');
 
@@ -122,7 +132,8 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await snap('01-setup');
     await page.getByRole('button', { name: 'Create admin and sign in' }).click();
     await page.getByText('Signed in as Head Teacher (admin)').waitFor();
-    await page.locator('#admin-section:not([hidden])').waitFor();
+    await page.locator('#admin-section:not([hidden])').waitFor({ state: 'attached' });
+    await go('Administration', 'admin-heading');
     // The session is an HttpOnly cookie: nothing for a script to read or a teacher to paste.
     expect(await page.evaluate(() => document.cookie)).toBe('');
   });
@@ -145,6 +156,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     const row = page.locator('#users-rows tr', { hasText: TEACHER.email });
     await row.waitFor();
     expect(await row.textContent()).toContain('BIO-7');
+    expect(await axeViolations()).toEqual([]);
     await page.getByLabel('Key name').fill('sis-export');
     await page.getByRole('button', { name: 'Create key' }).click();
     await page.locator('#keys-list li', { hasText: 'sis-export' }).waitFor();
@@ -157,6 +169,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await page.locator('#signin-form').waitFor();
     await page.locator('#signin-email').fill(TEACHER.email);
     await page.locator('#signin-password').fill(TEACHER.password);
+    expect(await axeViolations()).toEqual([]);
     await snap('03-sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Signed in as Ana Teacher (teacher)').waitFor();
@@ -166,8 +179,14 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     expect(await page.locator('#admin-section').isHidden()).toBe(true);
     expect(await page.locator('#class-create').isHidden()).toBe(true);
     await page.getByLabel('Class', { exact: true }).selectOption({ label: 'BIO-7 — Biology 7' });
-    await page.locator('#roster-section:not([hidden])').waitFor();
+    // A sign-in lands on the lesson: setup waits on its own screen.
+    await page.locator('#take-section').waitFor();
+    expect(await page.locator('#roster-section').isHidden()).toBe(true);
+    expect(await axeViolations()).toEqual([]);
     await snap('04-teacher');
+    await go('Setup', 'roster-heading');
+    expect(await page.locator('#take-section').isHidden()).toBe(true);
+    expect(await axeViolations()).toEqual([]);
   });
 
   test('a bad roster shows its row errors; a good one lists the students', async () => {
@@ -226,10 +245,33 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await snap('07-enrolled');
   });
 
+  test('the daily flow: from the class screen to a saved attendance in at most 3 actions', async () => {
+    // The page a teacher opens at the start of a lesson: signed in, the class remembered.
+    await page.reload();
+    await page.locator('#take-section').waitFor();
+    expect(await page.locator('#class-select option:checked').textContent()).toBe('BIO-7 — Biology 7');
+    let actions = 0;
+    const act = async (step: () => Promise<void>) => {
+      actions += 1;
+      await step();
+    };
+    const started = Date.now();
+    await act(() => page.getByLabel('Classroom photo(s)').setInputFiles(fixturePath('group/two_people.jpg')));
+    await act(() => page.getByRole('button', { name: 'Take attendance' }).click());
+    await page.locator('#session-section').waitFor();
+    await present().getByText(nameOf('biden'), { exact: true }).waitFor();
+    const seconds = (Date.now() - started) / 1000;
+    const [saved] = await a.t.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM attendance_records WHERE status = 'present'",
+    );
+    expect(saved.n).toBe(2);
+    expect(actions).toBeLessThanOrEqual(3);
+    // A number to watch, never a pass/fail threshold (this machine is shared).
+    fs.writeFileSync(path.join(ARTIFACTS, 'daily-flow.json'), JSON.stringify({ actions, seconds }) + '\n');
+    process.stdout.write(`daily flow: ${actions} actions, ${seconds.toFixed(1)} s from the class screen to saved attendance\n`);
+  });
+
   test('attendance from a photo: boxes drawn, Obama and Biden present, one click corrects', async () => {
-    await page.getByLabel('Classroom photo(s)').setInputFiles(fixturePath('group/two_people.jpg'));
-    await page.getByRole('button', { name: 'Take attendance' }).click();
-    await page.locator('#session-section:not([hidden])').waitFor();
     await present().getByText(nameOf('biden'), { exact: true }).waitFor();
     expect(await present().textContent()).toContain(nameOf('obama'));
     expect(await absent().textContent()).toContain(nameOf('kit_harington'));
@@ -286,6 +328,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     const cells = wb.worksheets[0].getSheetValues().flat().map(String);
     expect(cells).toEqual(expect.arrayContaining([nameOf('obama'), nameOf('rose_leslie')]));
 
+    await go('Insight', 'sessions-heading');
     const [matrix] = await Promise.all([page.waitForEvent('download'), page.locator('#matrix-csv').click()]);
     const csv = fs.readFileSync(await matrix.path(), 'utf8');
     expect(csv).toContain(nameOf('kit_harington'));
@@ -293,6 +336,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
   });
 
   test('refusing consent asks first, then erases the faces at once', async () => {
+    await go('Setup', 'roster-heading');
     const refuse = card('biden').getByRole('button', { name: 'Consent refused' });
     page.once('dialog', (d) => void d.dismiss());
     await refuse.click();
@@ -322,6 +366,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     await page.getByRole('button', { name: 'Import roster' }).click();
     await page.getByRole('status').filter({ hasText: '1 added' }).waitFor();
 
+    await go('Lesson', 'take-heading');
     await page.getByLabel('Classroom photo(s)').setInputFiles(fixturePath('query/005_A.jpg'));
     await page.getByRole('button', { name: 'Take attendance' }).click();
     const item = page.locator('#review-list > li');
@@ -375,6 +420,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
   });
 
   test('insight: charts drawn from our own origin, each with a table; the calendar coloured by status', async () => {
+    await go('Insight', 'sessions-heading');
     await page.getByRole('button', { name: 'Show attendance charts' }).click();
     await page.locator('#insight:not([hidden])').waitFor();
     const stats = (await request(a.app).get(`/api/v1/classes/BIO-7/stats`).set('Authorization', `Bearer ${API_KEY}`).expect(200)).body;
