@@ -1,8 +1,7 @@
 import type { Db } from '../store/db';
 import { auditRepo, type AuditFilter } from '../store/repos/audit';
-import { AppError } from '../errors';
 import { z } from 'zod';
-import { optionalNumber, parseInput } from './validate';
+import { invalidField, optionalNumber, parseInput } from './validate';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
@@ -11,31 +10,29 @@ const KNOWN = new Set<string>([...TEXT_FILTERS, 'since', 'until', 'limit', 'curs
 
 const Limit = z.object({ limit: optionalNumber(1, MAX_LIMIT) });
 
-const invalid = (field: string, problem: string, message: string) => new AppError(400, 'validation_error', message, [{ field, problem }]);
-
 function timeOf(v: unknown, field: string): Date | undefined {
   if (v === undefined || v === '') return undefined;
   // An ISO 8601 date or date-time: Date.parse alone would take "3" or "May 1" too.
   const d = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) ? new Date(v) : null;
-  if (!d || Number.isNaN(d.getTime())) throw invalid(field, 'format', `"${field}" must be an ISO 8601 date or date-time, e.g. 2026-09-01T08:00:00Z`);
+  if (!d || Number.isNaN(d.getTime())) throw invalidField(field, 'format', `"${field}" must be an ISO 8601 date or date-time, e.g. 2026-09-01T08:00:00Z`);
   return d;
 }
 
 /** GET /api/v1/audit's query → a filter; anything unknown or malformed is a 400 naming the field. */
 export function auditFilterOf(query: Record<string, unknown>): AuditFilter {
-  for (const k of Object.keys(query)) if (!KNOWN.has(k)) throw invalid(k, 'unknown', `unknown filter "${k}"; use ${[...KNOWN].join(', ')}`);
+  for (const k of Object.keys(query)) if (!KNOWN.has(k)) throw invalidField(k, 'unknown', `unknown filter "${k}"; use ${[...KNOWN].join(', ')}`);
   const filter: AuditFilter = { limit: parseInput(Limit, { limit: query.limit }).limit ?? DEFAULT_LIMIT };
-  if (!Number.isInteger(filter.limit)) throw invalid('limit', 'type', '"limit" must be a whole number');
+  if (!Number.isInteger(filter.limit)) throw invalidField('limit', 'type', '"limit" must be a whole number');
   for (const f of TEXT_FILTERS) {
     const v = query[f];
     if (v === undefined) continue;
-    if (typeof v !== 'string' || v === '' || v.length > 200) throw invalid(f, 'type', `"${f}" must be given once, as 1-200 characters`);
+    if (typeof v !== 'string' || v === '' || v.length > 200) throw invalidField(f, 'type', `"${f}" must be given once, as 1-200 characters`);
     filter[f] = v;
   }
   filter.since = timeOf(query.since, 'since');
   filter.until = timeOf(query.until, 'until');
   if (query.cursor !== undefined) {
-    if (typeof query.cursor !== 'string' || !/^[1-9]\d{0,17}$/.test(query.cursor)) throw invalid('cursor', 'format', '"cursor" must be the next_cursor of a previous page');
+    if (typeof query.cursor !== 'string' || !/^[1-9]\d{0,17}$/.test(query.cursor)) throw invalidField('cursor', 'format', '"cursor" must be the next_cursor of a previous page');
     filter.before = query.cursor;
   }
   return filter;

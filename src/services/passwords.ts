@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { AppError } from '../errors';
 import { COMMON_PASSWORDS } from './common-passwords';
+import { invalidField } from './validate';
 
 /**
  * argon2id with 64 MiB, 3 passes, 1 lane (RFC 9106's second recommended setting, one lane because
@@ -19,7 +19,7 @@ const common = new Set(COMMON_PASSWORDS);
 
 /** Refuses a password that is too short, too long or common: 400 validation_error naming the field. */
 export function checkPasswordPolicy(password: unknown, field = 'password'): string {
-  const bad = (problem: string, message: string) => new AppError(400, 'validation_error', message, [{ field, problem }]);
+  const bad = (problem: string, message: string) => invalidField(field, problem, message);
   if (typeof password !== 'string') throw bad('missing', `"${field}" is required`);
   if ([...password].length < MIN_PASSWORD_LENGTH) throw bad('too_short', `"${field}" must have at least ${MIN_PASSWORD_LENGTH} characters`);
   if (password.length > MAX_PASSWORD_LENGTH) throw bad('too_long', `"${field}" may have at most ${MAX_PASSWORD_LENGTH} characters`);

@@ -58,6 +58,9 @@ function problemOf(issue: z.core.$ZodIssue, value: unknown): Problem {
   }
 }
 
+/** The one shape of a bad field: 400 validation_error with details [{field, problem}]. */
+export const invalidField = (field: string, problem: string, message: string) => new AppError(400, 'validation_error', message, [{ field, problem }]);
+
 /** Validates `input` (a body or the request's parameters; anything but an object counts as empty). */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const fields = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
@@ -65,7 +68,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = String(issue.path[0] ?? '');
-  throw new AppError(400, 'validation_error', `"${field}" ${issue.message}`, [{ field, problem: problemOf(issue, fields[field]) }]);
+  throw invalidField(field, problemOf(issue, fields[field]), `"${field}" ${issue.message}`);
 }
 
 /** An email address as people type them (one @, a dot in the domain, no spaces), at most 320 characters. */

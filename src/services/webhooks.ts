@@ -2,19 +2,17 @@ import crypto from 'node:crypto';
 import type { Db } from '../store/db';
 import { webhooksRepo, type WebhookRow } from '../store/repos/webhooks';
 import { auditRepo } from '../store/repos/audit';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { WEBHOOK_EVENTS } from '../webhooks/events';
 import { isProblem, parseTarget, resolveTarget } from '../webhooks/target';
 import { z } from 'zod';
-import { optionalText, parseInput, text } from './validate';
+import { invalidField, optionalText, parseInput, text } from './validate';
 
 /** Deliveries shown per endpoint, newest first. */
 const DELIVERIES_SHOWN = 200;
 const MIN_SECRET = 16;
 
 export { WEBHOOK_EVENTS };
-
-const invalid = (field: string, problem: string, message: string) => new AppError(400, 'validation_error', message, [{ field, problem }]);
 
 const view = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, paused: w.paused, created_at: w.created_at });
 
@@ -27,13 +25,13 @@ export class WebhooksService {
   async create(body: unknown, actor: string) {
     const fields = parseInput(NewWebhook, body);
     const url = parseTarget(fields.url);
-    if (isProblem(url)) throw invalid('url', url.problem, url.message);
+    if (isProblem(url)) throw invalidField('url', url.problem, url.message);
     const events = eventsOf((body as Record<string, unknown>).events);
     const given = fields.secret;
-    if (given !== null && given.length < MIN_SECRET) throw invalid('secret', 'length', `"secret" must be at least ${MIN_SECRET} characters`);
+    if (given !== null && given.length < MIN_SECRET) throw invalidField('secret', 'length', `"secret" must be at least ${MIN_SECRET} characters`);
     // Checked at registration for an early answer, and again at each delivery (DNS may change).
     const resolved = await resolveTarget(url, this.allowPrivate);
-    if (isProblem(resolved)) throw invalid('url', resolved.problem, resolved.message);
+    if (isProblem(resolved)) throw invalidField('url', resolved.problem, resolved.message);
     const secret = given ?? `whsec_${crypto.randomBytes(32).toString('base64url')}`;
     const row = await this.db.transaction(async (tx) => {
       const w = await webhooksRepo.insert(tx, { url: url.href, events, secret, createdBy: actor });
@@ -50,7 +48,7 @@ export class WebhooksService {
   /** Pausing holds the endpoint's pending deliveries and queues no new events for it until resumed. */
   async update(id: string, body: unknown, actor: string) {
     const paused = (body as Record<string, unknown> | null)?.paused;
-    if (typeof paused !== 'boolean') throw invalid('paused', 'type', '"paused" must be true or false');
+    if (typeof paused !== 'boolean') throw invalidField('paused', 'type', '"paused" must be true or false');
     return this.db.transaction(async (tx) => {
       const w = await webhooksRepo.setPaused(tx, id, paused);
       if (!w) throw notFound(`webhook ${id}`);
@@ -73,8 +71,8 @@ export class WebhooksService {
 }
 
 function eventsOf(v: unknown): string[] {
-  if (!Array.isArray(v) || v.length === 0) throw invalid('events', 'missing', `"events" must be a non-empty list of ${WEBHOOK_EVENTS.join(', ')}`);
+  if (!Array.isArray(v) || v.length === 0) throw invalidField('events', 'missing', `"events" must be a non-empty list of ${WEBHOOK_EVENTS.join(', ')}`);
   const unknown = v.filter((e) => !(WEBHOOK_EVENTS as readonly unknown[]).includes(e));
-  if (unknown.length > 0) throw invalid('events', 'enum', `unknown event ${JSON.stringify(unknown[0])}: the events are ${WEBHOOK_EVENTS.join(', ')}`);
+  if (unknown.length > 0) throw invalidField('events', 'enum', `unknown event ${JSON.stringify(unknown[0])}: the events are ${WEBHOOK_EVENTS.join(', ')}`);
   return [...new Set(v as string[])];
 }
