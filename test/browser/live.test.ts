@@ -7,12 +7,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
 import { fixturePath, readIndex } from '../helpers/fixtures';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app';
 import { backend } from '../helpers/test-db';
 import { haveFfmpeg } from '../helpers/clips';
+import { CHROMIUM, launchChromium } from '../helpers/chromium';
 import { grantConsent } from '../helpers/consent';
 import { CLI_ACTOR } from '../../src/services/users';
 
@@ -23,14 +24,12 @@ import { CLI_ACTOR } from '../../src/services/users';
  * browser, whose camera permission is refused, shows the message and still takes a photo.
  * Screenshots go to test-artifacts/browser/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts', 'browser');
 const index = readIndex();
 const nameOf = (id: string) => index.identities.find((i) => i.id === id)!.name;
 const enrolFiles = (id: string) => index.files.filter((f) => f.kind === 'enroll' && f.identities?.includes(id)).map((f) => fixturePath(f.path));
 const PEOPLE = ['kit_harington', 'rose_leslie', 'obama'];
 const ADMIN = { email: 'head@school.example', password: 'the head password' };
-const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const canRun = fs.existsSync(CHROMIUM) && haveFfmpeg;
 if (!canRun && process.env.CI) {
@@ -48,7 +47,7 @@ if (!canRun && process.env.CI) {
   const problems: string[] = [];
 
   async function open(args: string[]): Promise<Page> {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...args] });
+    const browser = await launchChromium(args);
     browsers.push(browser);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(30_000);

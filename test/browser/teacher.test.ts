@@ -8,11 +8,11 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import sharp from 'sharp';
 import request from 'supertest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config';
 import { fixturePath, readIndex } from '../helpers/fixtures';
 import { API_KEY, createTestApp, type TestApp } from '../helpers/test-app';
-import { watchProblems } from '../helpers/chromium';
+import { CHROMIUM, launchChromium, watchProblems } from '../helpers/chromium';
 import { backend } from '../helpers/test-db';
 
 /**
@@ -25,7 +25,6 @@ import { backend } from '../helpers/test-db';
  * checked with axe-core; the daily flow (class screen to saved attendance) is counted and timed.
  * Screenshots of every step, desktop and 375 px wide, go to test-artifacts/browser/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts', 'browser');
 const PEOPLE = ['obama', 'biden', 'kit_harington', 'rose_leslie'];
 /** On the roster without any photo: the page must say to mark her by hand. */
@@ -99,10 +98,7 @@ async function rosterXlsx(rows: (string | null)[][]): Promise<Buffer> {
     server = a.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     // Fail fast: a later step waiting on an earlier failure should not sit out a long timeout.
     page.setDefaultTimeout(20_000);
