@@ -1,29 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { backend, createTestDb, type TestDb } from '../helpers/test-db';
 import { fixturePath } from '../helpers/fixtures';
 import { makeSchool, zipBundle } from '../helpers/oneroster-bundle';
 import { haveFfmpeg, slideshowClip } from '../helpers/clips';
-
-const run = promisify(execFile);
-const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-
-/** Runs the built CLI (npm test builds it first), with `input` on stdin; never throws, returns code and output. */
-async function cli(args: string[], env: Record<string, string | undefined>, input?: string) {
-  try {
-    const p = run(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
-    if (input !== undefined) p.child.stdin!.end(input);
-    const r = await p;
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { runCli as cli } from '../helpers/serve-process';
 
 describe(`rollcall CLI on ${backend}`, () => {
   let t: TestDb;

@@ -1,5 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 export const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 
@@ -36,8 +37,17 @@ export function startServe(env: Record<string, string>): Promise<ServeProcess> {
   });
 }
 
-/** Runs a rollcall CLI command to completion. */
-export function runCli(args: string[], env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+const run = promisify(execFile);
+
+/** Runs the built CLI (npm test builds it first), with `input` on stdin; never throws, returns code and output. */
+export async function runCli(args: string[], env: Record<string, string | undefined>, input?: string) {
+  try {
+    const p = run(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
+    if (input !== undefined) p.child.stdin!.end(input);
+    const r = await p;
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
 }

@@ -83,16 +83,16 @@ describeEmbedded('backup and restore of the embedded database (PostgreSQL uses p
     expect(fs.readdirSync(backupDir).filter((f) => f.endsWith('.rcbackup'))).toHaveLength(1);
   });
 
-  test('rollcall backup while serve holds DATA_DIR asks the service; verify-backup counts what it holds', () => {
-    const out = runCli(['backup', file], { DATA_DIR: dataDir, API_KEYS: KEY });
+  test('rollcall backup while serve holds DATA_DIR asks the service; verify-backup counts what it holds', async () => {
+    const out = await runCli(['backup', file], { DATA_DIR: dataDir, API_KEYS: KEY });
     expect(out.stderr).toBe('');
     expect(out.stdout).toMatch(/from the service at http:\/\/127\.0\.0\.1/);
-    const verified = runCli(['verify-backup', file], {});
+    const verified = await runCli(['verify-backup', file], {});
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/1 classes, 3 students, 2 face embeddings, 2 sessions/);
   });
 
-  test('a truncated, damaged or foreign file is refused naming the problem, and the target stays as it was', () => {
+  test('a truncated, damaged or foreign file is refused naming the problem, and the target stays as it was', async () => {
     const whole = fs.readFileSync(file);
     const truncated = path.join(work, 'truncated.rcbackup');
     fs.writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
@@ -109,9 +109,9 @@ describeEmbedded('backup and restore of the embedded database (PostgreSQL uses p
     const target = tmp('target');
     try {
       for (const [bad, problem] of cases) {
-        const verified = runCli(['verify-backup', bad], {});
+        const verified = await runCli(['verify-backup', bad], {});
         expect({ bad, code: verified.code, stderr: verified.stderr }).toEqual({ bad, code: 1, stderr: expect.stringMatching(problem) });
-        const restored = runCli(['restore', bad], { DATA_DIR: target });
+        const restored = await runCli(['restore', bad], { DATA_DIR: target });
         expect({ bad, code: restored.code, stderr: restored.stderr }).toEqual({ bad, code: 1, stderr: expect.stringMatching(problem) });
         expect(fs.readdirSync(target)).toEqual([]);
       }
@@ -121,7 +121,7 @@ describeEmbedded('backup and restore of the embedded database (PostgreSQL uses p
     }
     // A non-empty DATA_DIR (here the live one) is never restored into.
     const before = fs.readdirSync(dataDir).sort();
-    const refused = runCli(['restore', file], { DATA_DIR: dataDir });
+    const refused = await runCli(['restore', file], { DATA_DIR: dataDir });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/data_dir_not_empty: DATA_DIR .* is not empty/);
     expect(fs.readdirSync(dataDir).sort()).toEqual(before);
@@ -129,7 +129,7 @@ describeEmbedded('backup and restore of the embedded database (PostgreSQL uses p
 
   test('restored into a new DATA_DIR and started: the same students, embeddings, sessions and exports', async () => {
     const restoredDir = path.join(work, 'restored');
-    const out = runCli(['restore', file], { DATA_DIR: restoredDir });
+    const out = await runCli(['restore', file], { DATA_DIR: restoredDir });
     expect(out.stderr).toBe('');
     expect(out.stdout).toMatch(/restored into .*3 students, 2 face embeddings, 2 sessions/);
     const copy = await startServe({ DATA_DIR: restoredDir, API_KEYS: KEY, RATE_LIMIT_PER_MIN: '0' });
@@ -147,18 +147,18 @@ describeEmbedded('backup and restore of the embedded database (PostgreSQL uses p
     live.proc.kill('SIGTERM');
     expect(await live.exited).toBe(0);
     const offline = path.join(work, 'offline.rcbackup');
-    const out = runCli(['backup', offline], { DATA_DIR: dataDir, API_KEYS: KEY });
+    const out = await runCli(['backup', offline], { DATA_DIR: dataDir, API_KEYS: KEY });
     expect(out.stdout).toMatch(new RegExp(`from ${dataDir}`));
-    expect(runCli(['verify-backup', offline], {}).stdout).toMatch(/3 students, 2 face embeddings, 2 sessions/);
+    expect((await runCli(['verify-backup', offline], {})).stdout).toMatch(/3 students, 2 face embeddings, 2 sessions/);
   });
 });
 
 (backend === 'postgres' ? describe : describe.skip)('backups on PostgreSQL', () => {
-  test('rollcall backup points to pg_dump, and BACKUP_DIR is refused at start', () => {
-    const out = runCli(['backup', path.join(os.tmpdir(), 'never.rcbackup')], {});
+  test('rollcall backup points to pg_dump, and BACKUP_DIR is refused at start', async () => {
+    const out = await runCli(['backup', path.join(os.tmpdir(), 'never.rcbackup')], {});
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/backup_unsupported: .*pg_dump/);
-    const serve = runCli(['serve'], { BACKUP_DIR: os.tmpdir() });
+    const serve = await runCli(['serve'], { BACKUP_DIR: os.tmpdir() });
     expect(serve.code).toBe(1);
     expect(serve.stderr).toMatch(/invalid setting BACKUP_DIR: .*pg_dump/);
   });
